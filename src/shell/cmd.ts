@@ -1,0 +1,40 @@
+import { quote, quoteArgv } from './quote.js';
+
+/**
+ * A command for a host: an argv (every word quoted when rendered) or, as an explicit variant,
+ * a script whose text is already shell (from a template that quoted its values). Never guessed
+ * from whitespace: that guess is what broke env and cwd handling in sshkit.
+ */
+export type Cmd =
+  | { kind: 'argv'; argv: readonly string[]; cwd?: string; env?: Readonly<Record<string, string>> }
+  | { kind: 'script'; script: string; cwd?: string; env?: Readonly<Record<string, string>>; strict?: boolean };
+
+export const argv = (...words: string[]): Cmd => ({ kind: 'argv', argv: words });
+export const script = (text: string, opts: { cwd?: string; env?: Record<string, string> } = {}): Cmd => ({
+  kind: 'script',
+  script: text,
+  strict: true,
+  ...opts,
+});
+
+/**
+ * Renders a Cmd to the one string a POSIX `sh -c` runs. Scripts run under `set -e` and in their
+ * own subshell so that `cd` and variables never leak into the next step.
+ */
+export function renderCmd(cmd: Cmd): string {
+  const prefix: string[] = [];
+  if (cmd.cwd !== undefined) prefix.push(`cd ${quote(cmd.cwd)} || exit 1`);
+  for (const [k, v] of Object.entries(cmd.env ?? {})) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new Error(`invalid environment variable name: ${k}`);
+    prefix.push(`${k}=${quote(v)}; export ${k}`);
+  }
+  const body = cmd.kind === 'argv' ? quoteArgv(cmd.argv) : cmd.strict === false ? cmd.script : `set -e\n${cmd.script}`;
+  if (prefix.length === 0) return body;
+  return `${prefix.join('\n')}\n${body}`;
+}
+
+/** Joins several commands into one script run in one round trip; the first failure stops it. */
+export function joinScripts(cmds: readonly Cmd[]): Cmd {
+  const parts = cmds.map((c) => `(\n${renderCmd(c)}\n) || exit $?`);
+  return { kind: 'script', script: parts.join('\n'), strict: false };
+}

@@ -1,0 +1,41 @@
+import type { Readable } from 'node:stream';
+import type { Cmd } from '../shell/cmd.js';
+import type { HostSpec } from '../config/stage-config.js';
+
+export interface ExecOptions {
+  /** Bytes for the command's stdin (a tar stream for uploads); closed when it ends. */
+  stdin?: Readable;
+  onStdout?: (chunk: Buffer) => void;
+  onStderr?: (chunk: Buffer) => void;
+  signal?: AbortSignal;
+}
+
+export interface ExecResult {
+  code: number;
+  /** Set when the remote process died of a signal. */
+  signal?: string;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/**
+ * How commands reach a host. Every transport runs the same rendered POSIX sh text; only the
+ * channel differs (child_process, an ssh2 exec channel on one connection, or nothing at all).
+ */
+export interface Transport {
+  readonly host: HostSpec;
+  readonly kind: 'local' | 'ssh' | 'dry-run';
+  /** Opens the connection (no-op for local); throws ShipyamlError E_CONNECT/E_AUTH/E_HOST_KEY_*. */
+  connect(): Promise<void>;
+  exec(cmd: Cmd, options?: ExecOptions): Promise<ExecResult>;
+  close(): Promise<void>;
+}
+
+/** Keeps at most this many bytes of a command's output in memory; the tail is what matters. */
+export const OUTPUT_LIMIT = 256 * 1024;
+
+export function appendCapped(prev: string, chunk: Buffer): string {
+  const next = prev + chunk.toString('utf8');
+  return next.length > OUTPUT_LIMIT ? next.slice(next.length - OUTPUT_LIMIT) : next;
+}
