@@ -53,7 +53,40 @@ export type RunEvent =
       ms: number;
       phases: { phase: Phase; ms: number }[];
       hosts: { host: string; state: string }[];
+    }
+  // An error outside a run (bad config, usage, a bug): what --json prints instead of an error block.
+  | {
+      type: 'error';
+      time: string;
+      code: string;
+      message: string;
+      exitCode: number;
+      details?: string[];
+      hint?: string;
+      location?: { file: string; line: number; col: number };
+      host?: string;
+      /** Only with --verbose. */
+      stack?: string;
     };
+
+export type RunEventType = RunEvent['type'];
+
+/** Every event type at run time, for the schema test; the check below keeps it complete. */
+export const RUN_EVENT_TYPES = [
+  'start',
+  'phase',
+  'step',
+  'output',
+  'transfer',
+  'warning',
+  'failure',
+  'done',
+  'error',
+] as const satisfies readonly RunEventType[];
+
+// Does not compile when a type is added to RunEvent but not to RUN_EVENT_TYPES.
+const everyEventTypeListed: [Exclude<RunEventType, (typeof RUN_EVENT_TYPES)[number]>] extends [never] ? true : never = true;
+void everyEventTypeListed;
 
 export type EventSink = (event: RunEvent) => void;
 
