@@ -1,0 +1,43 @@
+import type { StageConfig } from '../config/stage-config.js';
+import { loadConfig, resolveStage } from '../config/index.js';
+import { secretValues } from '../plan/context.js';
+import { closeAll, connectAll, phase, type Session } from '../run/session.js';
+import { now } from '../run/events.js';
+import { makeTransportFactory } from './transports.js';
+import { parseVarFlags } from './options.js';
+import { selectHosts } from './select-hosts.js';
+import type { CommandContext } from './run-command.js';
+import { ShipyamlError } from '../errors/shipyaml-error.js';
+
+/** Loads the config and resolves one stage with the command line's --var/--host/--role applied. */
+export async function loadStage(ctx: CommandContext, stageName: string): Promise<StageConfig> {
+  const loaded = await loadConfig({ cwd: ctx.opts.cwd ?? process.cwd(), configFile: ctx.opts.config });
+  let vars: Record<string, string>;
+  try {
+    vars = parseVarFlags(ctx.opts.var);
+  } catch (e) {
+    throw new ShipyamlError('E_USAGE', (e as Error).message);
+  }
+  const stage = resolveStage(loaded, stageName, { vars, env: process.env });
+  ctx.setSecrets(secretValues(stage));
+  return selectHosts(stage, ctx.opts.host, ctx.opts.role);
+}
+
+/** Connects to every selected host of the stage (phase `connect`), runs body, always closes. */
+export async function withStage<T>(
+  ctx: CommandContext,
+  command: string,
+  stageName: string,
+  body: (s: Session, stage: StageConfig) => Promise<T>,
+): Promise<T> {
+  const stage = await loadStage(ctx, stageName);
+  ctx.emit({ type: 'start', time: now(), command, stage: stage.stage, app: stage.app, hosts: stage.hosts.map((h) => h.name) });
+  const factory = await makeTransportFactory(stage, { acceptNewHostKeys: ctx.opts.acceptNewHostKeys === true });
+  const base = { emit: ctx.emit, redact: ctx.redact, parallel: stage.parallel, signal: ctx.signal };
+  const transports = await phase(base, 'connect', () => connectAll(stage.hosts, factory, base));
+  try {
+    return await body({ ...base, transports }, stage);
+  } finally {
+    await closeAll(transports);
+  }
+}

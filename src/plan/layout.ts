@@ -1,0 +1,30 @@
+import { posix } from 'node:path';
+
+/** Where everything lives under deploy_to (DESIGN §1). Pure: paths only, nothing is touched. */
+export interface Layout {
+  root: string;
+  releases: string;
+  shared: string;
+  current: string;
+  state: string;
+  lock: string;
+  log: string;
+  cache: string;
+}
+
+export function layout(deployTo: string): Layout {
+  const root = posix.normalize(deployTo).replace(/\/+$/, '') || '/';
+  const state = posix.join(root, '.shipyaml');
+  return {
+    root,
+    releases: posix.join(root, 'releases'),
+    shared: posix.join(root, 'shared'),
+    current: posix.join(root, 'current'),
+    state,
+    lock: posix.join(state, 'lock'),
+    log: posix.join(state, 'log.jsonl'),
+    cache: posix.join(state, 'cache'),
+  };
+}
+
+export const releasePath = (l: Layout, id: string): string => posix.join(l.releases, id);

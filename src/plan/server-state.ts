@@ -1,0 +1,117 @@
+import { compareIds, isReleaseId } from './release-id.js';
+
+/** One line of .shipyaml/log.jsonl. */
+export interface LogEntry {
+  action: 'deploy' | 'rollback';
+  /** The release this entry is about: the deployed one, or the one rolled back to. */
+  id: string;
+  /** For rollbacks: the release that was live before. */
+  from?: string;
+  status: 'ok' | 'failed';
+  revision?: string;
+  dirty?: boolean;
+  user?: string;
+  machine?: string;
+  time: string;
+  ms?: number;
+}
+
+export interface LockInfo {
+  user?: string;
+  machine?: string;
+  pid?: number;
+  since?: string;
+  release?: string;
+  command?: string;
+  raw: string;
+}
+
+/** What a host holds, read in one round trip before anything is planned. */
+export interface ServerState {
+  /** Release id that `current` points to, if it points into releases/. */
+  current?: string;
+  /** `current` exists but is not a symlink (a real directory): the switch would be unsafe. */
+  currentNotLink: boolean;
+  /** Directory names in releases/ that are shipyaml ids (others are ignored, never touched). */
+  releases: string[];
+  log: LogEntry[];
+  lock?: LockInfo;
+}
+
+export type ReleaseStatus = 'ok' | 'rolled_back' | 'failed' | 'partial';
+
+/** The status of every release directory, from the log alone (never from mtimes). */
+export function releaseStatuses(state: ServerState): Map<string, ReleaseStatus> {
+  const byId = new Map<string, ReleaseStatus>();
+  for (const id of state.releases) byId.set(id, 'partial');
+  for (const e of state.log) {
+    if (e.action === 'deploy' && byId.has(e.id)) byId.set(e.id, e.status === 'ok' ? 'ok' : 'failed');
+    if (e.action === 'rollback' && e.status === 'ok' && e.from && byId.get(e.from) === 'ok') byId.set(e.from, 'rolled_back');
+    // Rolling back *to* a rolled-back release makes it good again.
+    if (e.action === 'rollback' && e.status === 'ok' && byId.get(e.id) === 'rolled_back') byId.set(e.id, 'ok');
+  }
+  // The live release is good by definition: it is what serves traffic (e.g. a pre-shipyaml one).
+  if (state.current && byId.has(state.current) && byId.get(state.current) !== 'ok') byId.set(state.current, 'ok');
+  return byId;
+}
+
+/** The release `rollback` goes to: the newest good release older than the live one. */
+export function rollbackTarget(state: ServerState): string | undefined {
+  const statuses = releaseStatuses(state);
+  const good = [...statuses].filter(([, s]) => s === 'ok').map(([id]) => id).sort(compareIds);
+  if (state.current === undefined) return good.at(-1);
+  return good.filter((id) => compareIds(id, state.current!) < 0).at(-1);
+}
+
+const SECTION = /^@@shipyaml:(\w+)$/;
+
+/** Parses the output of the state-reading script (plan/steps readStateScript). */
+export function parseServerState(stdout: string): ServerState {
+  const sections = new Map<string, string[]>();
+  let name = '';
+  for (const line of stdout.split('\n')) {
+    const m = SECTION.exec(line);
+    if (m) {
+      name = m[1]!;
+      sections.set(name, []);
+    } else if (name) sections.get(name)!.push(line);
+  }
+  const text = (k: string) => (sections.get(k) ?? []).join('\n').trim();
+  const link = text('current');
+  const linkId = link.replace(/\/+$/, '').split('/').pop() ?? '';
+  const log: LogEntry[] = [];
+  for (const line of sections.get('log') ?? []) {
+    if (!line.trim()) continue;
+    try {
+      const e = JSON.parse(line) as LogEntry;
+      if (e && typeof e.id === 'string' && (e.action === 'deploy' || e.action === 'rollback')) log.push(e);
+    } catch {
+      // A torn last line (a crash mid-append) must not make the whole log unreadable.
+    }
+  }
+  const lockRaw = text('lock');
+  return {
+    current: isReleaseId(linkId) ? linkId : undefined,
+    currentNotLink: text('current_kind') === 'dir',
+    releases: (sections.get('releases') ?? []).map((s) => s.trim()).filter(isReleaseId).sort(compareIds),
+    log,
+    lock: lockRaw ? parseLock(lockRaw) : undefined,
+  };
+}
+
+export function parseLock(raw: string): LockInfo {
+  try {
+    const v = JSON.parse(raw) as Partial<LockInfo>;
+    return { ...v, raw };
+  } catch {
+    return { raw };
+  }
+}
+
+export function describeLock(lock: LockInfo): string {
+  const who = [lock.user, lock.machine].filter(Boolean).join('@') || 'unknown';
+  const pid = lock.pid ? ` (pid ${lock.pid})` : '';
+  const since = lock.since ? ` since ${lock.since}` : '';
+  const what = lock.command ? `, ${lock.command}${lock.release ? ` ${lock.release}` : ''}` : '';
+  return `held by ${who}${pid}${since}${what}`;
+}

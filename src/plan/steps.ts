@@ -1,0 +1,136 @@
+// Builders of the commands a deploy runs on a host. They return data (Cmd); only transports
+// execute. Every value is inserted with quote(); the scripts are POSIX sh (dash, busybox, BSD).
+import { posix } from 'node:path';
+import { quote } from '../shell/quote.js';
+import { script, type Cmd } from '../shell/cmd.js';
+import { releasePath, type Layout } from './layout.js';
+import type { LogEntry } from './server-state.js';
+
+export const MARK = (name: string): string => `echo '@@shipyaml:${name}'`;
+
+/** Creates the layout if missing, takes the lock (atomic O_EXCL create) and reads the state. */
+export function lockAndReadState(l: Layout, lockJson: string | undefined): Cmd {
+  const q = quote;
+  const take =
+    lockJson === undefined
+      ? `${MARK('lock_result')}\necho none`
+      : `${MARK('lock_result')}\nif ( set -C; printf '%s\\n' ${q(lockJson)} > ${q(l.lock)} ) 2>/dev/null; then echo taken; else echo held; fi`;
+  return script(
+    [
+      lockJson === undefined
+        ? `[ -d ${q(l.root)} ] || { ${MARK('missing')}; exit 0; }`
+        : `mkdir -p ${q(l.releases)} ${q(l.state)} ${q(l.shared)}`,
+      take,
+      MARK('current'),
+      `readlink ${q(l.current)} 2>/dev/null || true`,
+      MARK('current_kind'),
+      `if [ -L ${q(l.current)} ]; then echo link; elif [ -d ${q(l.current)} ]; then echo dir; elif [ -e ${q(l.current)} ]; then echo other; else echo none; fi`,
+      MARK('releases'),
+      `ls -1 ${q(l.releases)} 2>/dev/null || true`,
+      MARK('log'),
+      `tail -n 2000 ${q(l.log)} 2>/dev/null || true`,
+      MARK('lock'),
+      `cat ${q(l.lock)} 2>/dev/null || true`,
+    ].join('\n'),
+  );
+}
+
+/** Removes the lock only if it is still ours (the token), so a cleared-and-retaken lock survives. */
+export function releaseLock(l: Layout, token: string): Cmd {
+  return script(`if grep -F -q ${quote(token)} ${quote(l.lock)} 2>/dev/null; then rm -f ${quote(l.lock)}; fi`);
+}
+
+export function forceUnlock(l: Layout): Cmd {
+  return script(`rm -f ${quote(l.lock)}`);
+}
+
+export function createRelease(l: Layout, id: string): Cmd {
+  // mkdir without -p for the release itself: it must be fresh, never an existing one.
+  return script(`mkdir -p ${quote(l.releases)}\nmkdir ${quote(releasePath(l, id))}`);
+}
+
+/** Extracts a tar stream from stdin into the fresh release; prints the count and bytes written. */
+export function extractUpload(l: Layout, id: string): Cmd {
+  const rel = quote(releasePath(l, id));
+  return script(
+    [
+      // -o: files belong to the deploy user, not to the uid in the archive (matters as root).
+      `tar -xof - -C ${rel}`,
+      `cd ${rel}`,
+      MARK('verify'),
+      `find . -type f | wc -l`,
+      `find . -type f -exec cat {} + | wc -c`,
+    ].join('\n'),
+  );
+}
+
+export function linkShared(l: Layout, id: string, shared: { files: string[]; dirs: string[] }): Cmd {
+  const rel = releasePath(l, id);
+  const lines: string[] = [];
+  for (const [kind, paths] of [['file', shared.files], ['dir', shared.dirs]] as const) {
+    for (const p of paths) {
+      const target = posix.join(l.shared, p);
+      const link = posix.join(rel, p);
+      const test = kind === 'file' ? '-f' : '-d';
+      lines.push(
+        `[ ${test} ${quote(target)} ] || { echo ${quote(`shared ${kind} ${target} does not exist: run \`shipyaml setup\` or create it`)} >&2; exit 1; }`,
+        // Whatever the build left at a shared path goes first: ln cannot replace a directory.
+        `rm -rf ${quote(link)}`,
+        `mkdir -p ${quote(posix.dirname(link))}`,
+        `ln -s ${quote(target)} ${quote(link)}`,
+      );
+    }
+  }
+  return script(lines.length ? lines.join('\n') : ':');
+}
+
+/**
+ * The switch: one rename(2). GNU `mv -T` where it exists; elsewhere the link is made inside
+ * .shipyaml/ and moved into deploy_to, which is the same rename on BSD and busybox. A real
+ * directory at `current` is refused first: mv would move the link inside it.
+ */
+export function switchCurrent(l: Layout, id: string): Cmd {
+  const q = quote;
+  const target = `releases/${id}`;
+  const tmp = posix.join(l.root, 'current.new');
+  const alt = posix.join(l.state, 'switch');
+  return script(
+    [
+      `if [ -d ${q(l.current)} ] && [ ! -L ${q(l.current)} ]; then echo ${q(`${l.current} is a directory, not a symlink: move it away, then deploy again`)} >&2; exit 1; fi`,
+      `[ -d ${q(releasePath(l, id))} ] || { echo ${q(`release ${id} does not exist`)} >&2; exit 1; }`,
+      `ln -sfn ${q(target)} ${q(tmp)}`,
+      `if ! mv -T ${q(tmp)} ${q(l.current)} 2>/dev/null; then`,
+      `  rm -f ${q(tmp)}`,
+      `  mkdir -p ${q(alt)}`,
+      `  ln -sfn ${q(target)} ${q(posix.join(alt, 'current'))}`,
+      `  mv -f ${q(posix.join(alt, 'current'))} ${q(l.root + '/')}`,
+      `fi`,
+      `[ "$(readlink ${q(l.current)})" = ${q(target)} ] || { echo 'current does not point to the new release after the switch' >&2; exit 1; }`,
+    ].join('\n'),
+  );
+}
+
+export function removeReleases(l: Layout, ids: readonly string[]): Cmd {
+  if (ids.length === 0) return script(':');
+  return script(`rm -rf ${ids.map((id) => quote(releasePath(l, id))).join(' ')}`);
+}
+
+export function appendLog(l: Layout, entry: LogEntry): Cmd {
+  return script(`mkdir -p ${quote(l.state)}\nprintf '%s\\n' ${quote(JSON.stringify(entry))} >> ${quote(l.log)}`);
+}
+
+/** setup: the layout once, shared/ group-owned with setgid 2775 so web server and deploy user share it. */
+export function setupLayout(l: Layout, shared: { files: string[]; dirs: string[]; group?: string }): Cmd {
+  const q = quote;
+  const lines = [`mkdir -p ${q(l.releases)} ${q(l.state)} ${q(l.shared)}`];
+  for (const d of shared.dirs) lines.push(`mkdir -p ${q(posix.join(l.shared, d))}`);
+  for (const f of shared.files) {
+    const p = posix.join(l.shared, f);
+    lines.push(`mkdir -p ${q(posix.dirname(p))}`, `[ -e ${q(p)} ] || : > ${q(p)}`);
+  }
+  if (shared.group) lines.push(`chgrp -R ${q(shared.group)} ${q(l.shared)}`);
+  // Directories get setgid 2775; files group-writable. Existing content is never removed.
+  lines.push(`find ${q(l.shared)} -type d -exec chmod 2775 {} +`);
+  lines.push(`find ${q(l.shared)} -type f -exec chmod g+rw {} +`);
+  return script(lines.join('\n'));
+}

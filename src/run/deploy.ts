@@ -1,0 +1,205 @@
+import { identity } from './identity.js';
+import type { StageConfig } from '../config/stage-config.js';
+import { ShipyamlError } from '../errors/shipyaml-error.js';
+import { buildDeployPlan } from '../plan/build-plan.js';
+import type { HostPlan } from '../plan/plan.js';
+import { nextReleaseId } from '../plan/release-id.js';
+import { releasesToRemove } from '../plan/retention.js';
+import type { LogEntry, ServerState } from '../plan/server-state.js';
+import { appendLog, removeReleases } from '../plan/steps.js';
+import { packBuild, packStream, type PackedBuild } from '../transfer/pack.js';
+import type { Transport } from '../transport/transport.js';
+import { now, type Phase } from './events.js';
+import { lockAll, unlockAll } from './locks.js';
+import { mapSettled, rejections } from './parallel.js';
+import { phase, type Session } from './session.js';
+import { StepError } from './step-error.js';
+import { runStep } from './step-runner.js';
+
+export interface DeployOptions {
+  revision?: { commit: string; dirty: boolean };
+  clock?: () => Date;
+}
+
+export interface DeployResult {
+  releaseId: string;
+  timings: { phase: Phase; ms: number }[];
+}
+
+interface HostRun {
+  t: Transport;
+  plan: HostPlan;
+  created: boolean;
+  switched: boolean;
+}
+
+/**
+ * The pipeline of DESIGN §2 across all hosts of a stage. Until every host is prepared nothing is
+ * live; a failure before the switch removes every new release; a failure after it switches every
+ * switched host back. Locks are released on every path out.
+ */
+export async function deploy(s: Session, stage: StageConfig, opts: DeployOptions = {}): Promise<DeployResult> {
+  const timings: { phase: Phase; ms: number }[] = [];
+  const started = Date.now();
+  if (stage.source.kind !== 'upload') throw new ShipyamlError('E_USAGE', 'git sources are not supported yet; use source.build');
+  // Packed before any lock: a missing build is a user error that must change nothing anywhere.
+  const build = await packBuild(stage.source.build, stage.source.exclude);
+  const locks = await phase(s, 'lock', () => lockAll(s, 'deploy'), timings);
+  let runs: HostRun[] = [];
+  try {
+    refuseUnsafeCurrent(locks.states);
+    const releaseId = nextReleaseId((opts.clock ?? (() => new Date()))(), allReleaseIds(locks.states));
+    const plan = buildDeployPlan({ stage, releaseId, states: locks.states });
+    runs = s.transports.map((t, i) => ({ t, plan: plan.hosts[i]!, created: false, switched: false }));
+    const entry = (status: LogEntry['status']): LogEntry => ({
+      action: 'deploy',
+      id: releaseId,
+      status,
+      ...(opts.revision ? { revision: opts.revision.commit, dirty: opts.revision.dirty } : {}),
+      ...identity(),
+      time: new Date().toISOString(),
+      ms: Date.now() - started,
+    });
+
+    try {
+      await phase(s, 'prepare', () => prepareAll(s, runs, build), timings);
+    } catch (e) {
+      await discardAll(s, runs, entry('failed'));
+      throw withState(e, runs, 'new release removed');
+    }
+    try {
+      await phase(s, 'switch', () => forAll(s, runs, async (r) => {
+        await runStep(r.t, 'switch', r.plan.switch, s);
+        r.switched = true;
+      }), timings);
+      if (runs.some((r) => r.plan.afterSwitch.length)) {
+        await phase(s, 'after_switch', () => forAll(s, runs, (r) => runSteps(s, r, 'after_switch', r.plan.afterSwitch)), timings);
+      }
+      if (runs.some((r) => r.plan.healthcheck)) {
+        await phase(s, 'healthcheck', () => forAll(s, runs, (r) => healthcheck(s, r, stage)), timings);
+      }
+    } catch (e) {
+      await phase(s, 'rollback', () => switchBackAll(s, runs), timings).catch(() => {});
+      await discardAll(s, runs, entry('failed'));
+      throw withState(e, runs, 'switched back; new release removed');
+    }
+    await phase(s, 'finish', () => finishAll(s, runs, locks.states, stage.keepReleases, entry('ok')), timings);
+    return { releaseId, timings };
+  } finally {
+    await unlockAll(s, locks.taken, locks.token);
+  }
+}
+
+async function prepareAll(s: Session, runs: HostRun[], build: PackedBuild): Promise<void> {
+  await forAll(s, runs, async (r) => {
+    for (const step of r.plan.prepare) {
+      if (s.signal.aborted) throw interrupted();
+      if (step.kind === 'upload') {
+        const res = await runStep(r.t, 'prepare', step, s, packStream(build));
+        s.emit({ type: 'transfer', time: now(), host: r.t.host.name, bytes: build.bytes, total: build.bytes, files: build.files });
+        verifyUpload(r, res.stdout, build);
+      } else {
+        await runStep(r.t, 'prepare', step, s);
+      }
+      if (step.name === 'create_release') r.created = true;
+    }
+  });
+}
+
+/** The server's count of files and bytes must equal what was packed, or the release is incomplete. */
+function verifyUpload(r: HostRun, stdout: string, build: PackedBuild): void {
+  const m = /@@shipyaml:verify\n\s*(\d+)\s*\n\s*(\d+)/.exec(stdout);
+  const files = Number(m?.[1] ?? -1);
+  const bytes = Number(m?.[2] ?? -1);
+  if (files !== build.files || bytes !== build.fileBytes) {
+    throw new StepError('E_TRANSFER', {
+      code: 'E_TRANSFER',
+      message: `the release on ${r.t.host.name} is incomplete: ${files} files / ${bytes} bytes arrived, ${build.files} / ${build.fileBytes} were sent`,
+      host: r.t.host.name,
+      phase: 'prepare',
+      step: 'upload',
+    });
+  }
+}
+
+async function runSteps(s: Session, r: HostRun, p: Phase, steps: HostRun['plan']['prepare']): Promise<void> {
+  for (const step of steps) await runStep(r.t, p, step, s);
+}
+
+/** Runs a step on every host in parallel; every host finishes its current work before this throws. */
+async function forAll(s: Session, runs: HostRun[], fn: (r: HostRun) => Promise<void>): Promise<void> {
+  const errors = rejections(await mapSettled(runs, s.parallel, fn));
+  if (errors.length) throw errors.find((e) => e instanceof StepError) ?? errors[0];
+}
+
+async function healthcheck(s: Session, r: HostRun, stage: StageConfig): Promise<void> {
+  const hc = stage.healthcheck!;
+  const step = r.plan.healthcheck!;
+  let last: unknown;
+  for (let attempt = 1; attempt <= Math.max(1, hc.retries); attempt++) {
+    if (s.signal.aborted) throw interrupted();
+    try {
+      await runStep(r.t, 'healthcheck', { ...step, name: attempt > 1 ? `healthcheck (try ${attempt})` : step.name }, s);
+      return;
+    } catch (e) {
+      last = e;
+      if (attempt < hc.retries) await new Promise((res) => setTimeout(res, hc.intervalMs));
+    }
+  }
+  if (last instanceof StepError) throw new StepError('E_HEALTHCHECK', { ...last.failure, code: 'E_HEALTHCHECK', message: `healthcheck failed on ${r.t.host.name} after ${hc.retries} tries` });
+  throw last;
+}
+
+async function switchBackAll(s: Session, runs: HostRun[]): Promise<void> {
+  await forAll(s, runs.filter((r) => r.switched), async (r) => {
+    if (r.plan.switchBack) await runStep(r.t, 'rollback', r.plan.switchBack, s);
+    r.switched = false;
+    for (const step of r.plan.afterRollback) await runStep(r.t, 'rollback', step, s).catch(() => {});
+  });
+}
+
+async function discardAll(s: Session, runs: HostRun[], entry: LogEntry): Promise<void> {
+  // The discard runs even when the run was interrupted: it is what keeps hosts clean.
+  await mapSettled(runs.filter((r) => r.created && !r.switched), s.parallel, async (r) => {
+    await runStep(r.t, 'finish', r.plan.discard, { ...s, signal: undefined });
+    await runStep(r.t, 'finish', { name: 'log', kind: 'command', cmd: appendLog(r.plan.layout, entry) }, { ...s, signal: undefined });
+  });
+}
+
+async function finishAll(s: Session, runs: HostRun[], states: Map<string, ServerState>, keep: number, entry: LogEntry): Promise<void> {
+  await forAll(s, runs, async (r) => {
+    await runStep(r.t, 'finish', { name: 'log', kind: 'command', cmd: appendLog(r.plan.layout, entry) }, s);
+    const before = states.get(r.t.host.name)!;
+    const after: ServerState = { ...before, current: entry.id, releases: [...before.releases, entry.id], log: [...before.log, entry] };
+    const remove = releasesToRemove({ state: after, keepReleases: keep, inFlight: [entry.id] });
+    if (remove.length) await runStep(r.t, 'finish', { name: 'cleanup', kind: 'command', cmd: removeReleases(r.plan.layout, remove) }, s);
+  });
+}
+
+function refuseUnsafeCurrent(states: Map<string, ServerState>): void {
+  const bad = [...states].filter(([, st]) => st.currentNotLink).map(([h]) => h);
+  if (bad.length) {
+    throw new ShipyamlError('E_SWITCH', `\`current\` is a real directory, not a symlink, on ${bad.join(', ')}`, {
+      hint: 'Move that directory away (e.g. into releases/ under a release id) so the switch can be atomic; `shipyaml doctor` shows it.',
+    });
+  }
+}
+
+function allReleaseIds(states: Map<string, ServerState>): string[] {
+  return [...states.values()].flatMap((st) => [...st.releases, ...st.log.map((e) => e.id)]);
+}
+
+/** Adds "what state each host was left in" to a failure. */
+function withState(e: unknown, runs: HostRun[], what: string): unknown {
+  if (e instanceof StepError && !e.failure.state) {
+    const r = runs.find((x) => x.t.host.name === e.failure.host);
+    const prev = r?.plan.previous;
+    e.failure.state = `${prev ? `still on ${prev}` : 'no release live (first deploy)'}; ${what}`;
+  }
+  return e;
+}
+
+export function interrupted(): ShipyamlError {
+  return new ShipyamlError('E_INTERRUPTED', 'interrupted before the switch: nothing was switched');
+}
+

@@ -1,0 +1,62 @@
+import { identity } from './identity.js';
+import { randomBytes } from 'node:crypto';
+import { ShipyamlError } from '../errors/shipyaml-error.js';
+import { layout } from '../plan/layout.js';
+import { describeLock, parseServerState, type LockInfo, type ServerState } from '../plan/server-state.js';
+import { lockAndReadState, releaseLock } from '../plan/steps.js';
+import type { Transport } from '../transport/transport.js';
+import { mapSettled, rejections } from './parallel.js';
+import type { Session } from './session.js';
+import { runStep } from './step-runner.js';
+
+export interface HeldLocks {
+  token: string;
+  states: Map<string, ServerState>;
+  /** Hosts whose lock we hold now. */
+  taken: Transport[];
+}
+
+export function lockInfo(command: string, release?: string): LockInfo & { token: string } {
+  const token = randomBytes(12).toString('hex');
+  const info = { ...identity(), pid: process.pid, since: new Date().toISOString(), command, release, token };
+  return { ...info, raw: JSON.stringify(info) };
+}
+
+/**
+ * Takes the lock on every host and reads each host's state in the same round trip. If any lock
+ * is held by someone else, the ones taken are released and nothing else has changed.
+ */
+export async function lockAll(s: Session, command: string): Promise<HeldLocks> {
+  const info = lockInfo(command);
+  const json = JSON.stringify({ ...info, raw: undefined });
+  const states = new Map<string, ServerState>();
+  const taken: Transport[] = [];
+  const held: string[] = [];
+  const results = await mapSettled(s.transports, s.parallel, async (t) => {
+    const l = layout(t.host.deployTo);
+    const r = await runStep(t, 'lock', { name: 'lock', kind: 'command', cmd: lockAndReadState(l, json) }, s);
+    const state = parseServerState(r.stdout);
+    const result = /@@shipyaml:lock_result\n(\w+)/.exec(r.stdout)?.[1];
+    if (result === 'taken') {
+      taken.push(t);
+      states.set(t.host.name, { ...state, lock: undefined });
+    } else {
+      held.push(`${t.host.name}: ${state.lock ? describeLock(state.lock) : 'held (unreadable lock file)'} — ${l.lock}`);
+    }
+  });
+  const errors = rejections(results);
+  if (held.length || errors.length) {
+    await unlockAll(s, taken, info.token);
+    if (errors.length) throw errors[0];
+    throw new ShipyamlError('E_LOCKED', held.length === 1 ? `locked: ${held[0]}` : `${held.length} hosts are locked by another deploy`, {
+      details: held.length > 1 ? held : [],
+    });
+  }
+  return { token: info.token, states, taken };
+}
+
+export async function unlockAll(s: Session, transports: Transport[], token: string): Promise<void> {
+  await mapSettled(transports, s.parallel, (t) =>
+    runStep(t, 'finish', { name: 'unlock', kind: 'command', cmd: releaseLock(layout(t.host.deployTo), token) }, s),
+  );
+}
