@@ -1,0 +1,45 @@
+import type { RunEvent } from '../run/events.js';
+import { formatMs, listHosts } from './format.js';
+import { createStyle, type Style } from './style.js';
+
+// The first and the last thing a run prints, shared by the terminal and the plain renderer.
+
+type StartEvent = Extract<RunEvent, { type: 'start' }>;
+type DoneEvent = Extract<RunEvent, { type: 'done' }>;
+
+/** `deploy example to production: web1, web2, web3 (release 20260415-101500)` */
+export function startLine(e: StartEvent): string {
+  const release = e.releaseId ? ` (release ${e.releaseId})` : '';
+  return `${e.command} ${e.app} to ${e.stage}: ${listHosts(e.hosts)}${release}`;
+}
+
+const label = (style: Style, name: string) => `  ${style.dim(name.padEnd(9))} `;
+
+/**
+ * On success: release id, hosts, time per phase, total. On failure the same, with the state each
+ * host was left in, since "what state is the fleet in now" is the question after a failure.
+ */
+export function summaryLines(e: DoneEvent, style: Style = createStyle(false)): string[] {
+  const mark = e.ok ? style.green('✔') : style.red('✖');
+  const exit = e.ok ? '' : style.dim(`  (exit ${e.exitCode})`);
+  const out = [`${mark} ${e.message}${exit}`];
+  if (e.releaseId) out.push(`${label(style, 'release')}${e.releaseId}`);
+  out.push(...hostLines(e, style));
+  if (e.phases.length > 0) out.push(`${label(style, 'phases')}${e.phases.map((p) => `${p.phase} ${formatMs(p.ms)}`).join(' · ')}`);
+  out.push(`${label(style, 'total')}${formatMs(e.ms)}`);
+  return out;
+}
+
+function hostLines(e: DoneEvent, style: Style): string[] {
+  if (e.hosts.length === 0) return [];
+  const states = new Set(e.hosts.map((h) => h.state));
+  // One state for all: one line, however many hosts. Otherwise each host says where it is.
+  if (states.size === 1) {
+    const [state] = states;
+    const names = listHosts(e.hosts.map((h) => h.host));
+    return [`${label(style, 'hosts')}${e.hosts.length === 1 ? names : `${e.hosts.length}: ${names}`}${state ? ` · ${state}` : ''}`];
+  }
+  const width = Math.max(...e.hosts.map((h) => h.host.length));
+  const indent = ' '.repeat(12);
+  return e.hosts.map((h, i) => `${i === 0 ? label(style, 'hosts') : indent}${h.host.padEnd(width)}  ${h.state}`);
+}
