@@ -8,6 +8,8 @@ export interface GlobalOptions {
   verbose?: boolean;
   color?: boolean;
   acceptNewHostKeys?: boolean;
+  /** --wait-lock DURATION, as written ("30s", "5m"). */
+  waitLock?: string;
   cwd?: string;
 }
 

@@ -28,6 +28,7 @@ export function buildProgram(): Command {
     .option('--json', 'one JSON event per line on stdout (for CI and tools)')
     .option('--verbose', 'show every command and its output')
     .option('--no-color', 'no colour in output')
+    .option('--wait-lock <duration>', 'wait this long (e.g. 30s, 5m) for a lock another deploy holds')
     .option('--accept-new-host-keys', 'trust and record host keys not yet in known_hosts (like OpenSSH accept-new)')
     .showSuggestionAfterError(true)
     .showHelpAfterError('(run `shipyaml --help` for the commands)')

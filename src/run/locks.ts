@@ -26,7 +26,7 @@ export function lockInfo(command: string, release?: string): LockInfo & { token:
  * Takes the lock on every host and reads each host's state in the same round trip. If any lock
  * is held by someone else, the ones taken are released and nothing else has changed.
  */
-export async function lockAll(s: Session, command: string): Promise<HeldLocks> {
+async function lockOnce(s: Session, command: string): Promise<HeldLocks> {
   const info = lockInfo(command);
   const json = JSON.stringify({ ...info, raw: undefined });
   const states = new Map<string, ServerState>();
@@ -41,7 +41,7 @@ export async function lockAll(s: Session, command: string): Promise<HeldLocks> {
       taken.push(t);
       states.set(t.host.name, { ...state, lock: undefined });
     } else {
-      held.push(`${t.host.name}: ${state.lock ? describeLock(state.lock) : 'held (unreadable lock file)'} — ${l.lock}`);
+      held.push(`${t.host.name}: ${state.lock ? describeLock(state.lock) + liveness(state.lock) : 'held (unreadable lock file)'} — ${l.lock}`);
     }
   });
   const errors = rejections(results);
@@ -50,6 +50,7 @@ export async function lockAll(s: Session, command: string): Promise<HeldLocks> {
     if (errors.length) throw errors[0];
     throw new ShipyamlError('E_LOCKED', held.length === 1 ? `locked: ${held[0]}` : `${held.length} hosts are locked by another deploy`, {
       details: held.length > 1 ? held : [],
+      hint: 'Wait for that deploy (or use --wait-lock 5m); if it was killed, run `shipyaml unlock STAGE`.',
     });
   }
   return { token: info.token, states, taken };
@@ -59,4 +60,30 @@ export async function unlockAll(s: Session, transports: Transport[], token: stri
   await mapSettled(transports, s.parallel, (t) =>
     runStep(t, 'finish', { name: 'unlock', kind: 'command', cmd: releaseLock(layout(t.host.deployTo), token) }, s),
   );
+}
+
+/** Whether the process holding a lock still runs, when it ran on this machine (else unknowable). */
+function liveness(lock: LockInfo): string {
+  if (!lock.pid || lock.machine !== identity().machine) return '';
+  try {
+    process.kill(lock.pid, 0);
+    return `; process ${lock.pid} is still running on this machine`;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EPERM') return `; process ${lock.pid} is still running on this machine`;
+    return `; process ${lock.pid} is no longer running: the lock was left by a killed run, clear it with \`shipyaml unlock\``;
+  }
+}
+
+/** Takes every lock, retried while one is held until `--wait-lock` has passed (0: no waiting). */
+export async function lockAll(s: Session, command: string): Promise<HeldLocks> {
+  const deadline = Date.now() + (s.waitLockMs ?? 0);
+  for (let attempt = 0; attempt < 100_000; attempt++) {
+    try {
+      return await lockOnce(s, command);
+    } catch (e) {
+      if (!(e instanceof ShipyamlError) || e.code !== 'E_LOCKED' || Date.now() >= deadline || s.signal.aborted) throw e;
+      await new Promise((r) => setTimeout(r, Math.min(2000, Math.max(100, deadline - Date.now()))));
+    }
+  }
+  throw new ShipyamlError('E_LOCKED', 'gave up waiting for the lock');
 }

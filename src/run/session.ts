@@ -12,6 +12,8 @@ export interface Session {
   redact: Redactor;
   parallel: number;
   signal: AbortSignal;
+  /** How long to wait for a lock another run holds (--wait-lock); 0 fails at once. */
+  waitLockMs?: number;
 }
 
 export type TransportFactory = (host: HostSpec) => Transport;
