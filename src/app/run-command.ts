@@ -25,6 +25,8 @@ export interface CommandOutcome {
   print?: string;
   /** JSON written instead of `print` under --json, as one `result` line. */
   data?: unknown;
+  /** A command that completed but found problems (doctor) ends with this code. */
+  exitCode?: number;
 }
 
 /**
@@ -75,12 +77,13 @@ export async function runCommand(
   try {
     outcome = await body(ctx);
     if (outcome) {
+      exitCode = outcome.exitCode ?? EXIT.ok;
       reporter.emit({
         type: 'done',
         time: now(),
         command,
-        ok: true,
-        exitCode: 0,
+        ok: exitCode === EXIT.ok,
+        exitCode,
         releaseId: outcome.releaseId,
         message: redact(outcome.message),
         ms: Date.now() - started,
