@@ -102,12 +102,13 @@ export class ProgressModel {
   /** Resolves with the i-th phase once it has started, or undefined when the run is over. */
   phaseAt(i: number): Promise<PhaseProgress | undefined> {
     return new Promise((resolve) => {
-      const check = (): boolean => {
+      // Woken after every event; waits again until that phase exists or the run is over.
+      const check = (): void => {
         const p = this.phases[i];
         if (p || this.finished) resolve(p);
-        return Boolean(p) || this.finished;
+        else this.waiters.push(check);
       };
-      if (!check()) this.waiters.push(() => void check());
+      check();
     });
   }
 

@@ -39,7 +39,14 @@ function hostLines(e: DoneEvent, style: Style): string[] {
     const names = listHosts(e.hosts.map((h) => h.host));
     return [`${label(style, 'hosts')}${e.hosts.length === 1 ? names : `${e.hosts.length}: ${names}`}${state ? ` · ${state}` : ''}`];
   }
+  // Few hosts: each on its own line. Many: one line per state, so the odd one out stands out.
+  if (e.hosts.length > 8) {
+    const byState = new Map<string, string[]>();
+    for (const h of e.hosts) byState.set(h.state, [...(byState.get(h.state) ?? []), h.host]);
+    return [...byState].map(([state, hosts], i) => `${i === 0 ? label(style, 'hosts') : INDENT}${listHosts(hosts, 4)}: ${state}`);
+  }
   const width = Math.max(...e.hosts.map((h) => h.host.length));
-  const indent = ' '.repeat(12);
-  return e.hosts.map((h, i) => `${i === 0 ? label(style, 'hosts') : indent}${h.host.padEnd(width)}  ${h.state}`);
+  return e.hosts.map((h, i) => `${i === 0 ? label(style, 'hosts') : INDENT}${h.host.padEnd(width)}  ${h.state}`);
 }
+
+const INDENT = ' '.repeat(12); // under the values, past "  hosts     "

@@ -118,8 +118,11 @@ export function createTtyReporter(o: TtyOptions): Reporter {
     const listr2 = await import('listr2');
     const { Listr, ListrLogger, ProcessOutput, ListrDefaultRendererLogLevels: Level, figures, color } = listr2;
     const stdout = o.style.enabled ? o.stream : withoutColour(o.stream);
+    // listr2 buffers whatever else is written to both streams while it draws. When they are one
+    // stream, hand it the same object twice, or its frames would be buffered as stray output.
+    const stderr = o.errorStream === o.stream ? stdout : o.errorStream;
     const rendererOptions = {
-      logger: new ListrLogger({ useIcons: true, processOutput: new ProcessOutput(stdout as NodeJS.WriteStream, o.errorStream as NodeJS.WriteStream, { leaveEmptyLine: false }) }),
+      logger: new ListrLogger({ useIcons: true, processOutput: new ProcessOutput(stdout as NodeJS.WriteStream, stderr as NodeJS.WriteStream, { leaveEmptyLine: false }) }),
       collapseSubtasks: true,
       collapseErrors: true,
       showErrorMessage: true,
