@@ -31,7 +31,7 @@ export async function doctorCommand(ctx: CommandContext, stageName: string): Pro
         checks.push({ check: 'host key known and login works', ok: true, detail: t.kind === 'local' ? 'local target' : 'connected' });
         const l = layout(host.deployTo);
         const r = await runStep(t, 'connect', { name: 'doctor', kind: 'command', cmd: doctorScript(l, stage.shared.group) }, base);
-        checks.push(...judgeDoctor(r.stdout, l, { group: stage.shared.group, buildBytes, sharedPaths: [...stage.shared.files, ...stage.shared.dirs] }));
+        checks.push(...judgeDoctor(r, l, { group: stage.shared.group, buildBytes, sharedPaths: [...stage.shared.files, ...stage.shared.dirs] }));
       } catch (e) {
         const err = e instanceof ShipyamlError ? e : undefined;
         checks.push({

@@ -14,18 +14,20 @@ export interface PlanInput {
   releaseId: string;
   /** What each host holds now (by host name); a host missing here is planned as empty. */
   states: ReadonlyMap<string, ServerState>;
+  /** What the packed build holds, for the server-side check after extracting. */
+  upload?: { files: number; bytes: number };
 }
 
 /** Pure: config + release id + server states -> every command of a deploy, per host. */
-export function buildDeployPlan({ stage, releaseId, states }: PlanInput): DeployPlan {
+export function buildDeployPlan({ stage, releaseId, states, upload }: PlanInput): DeployPlan {
   return {
     stage,
     releaseId,
-    hosts: stage.hosts.map((host) => planHost(stage, host, releaseId, states.get(host.name)?.current)),
+    hosts: stage.hosts.map((host) => planHost(stage, host, releaseId, states.get(host.name)?.current, upload)),
   };
 }
 
-function planHost(stage: StageConfig, host: HostSpec, releaseId: string, previous: string | undefined): HostPlan {
+function planHost(stage: StageConfig, host: HostSpec, releaseId: string, previous: string | undefined, upload: PlanInput['upload']): HostPlan {
   const l = layout(host.deployTo);
   const hooks = (name: HookName, id: string, prev: string | undefined) => hookSteps(stage, host, l, name, id, prev);
   return {
@@ -34,7 +36,7 @@ function planHost(stage: StageConfig, host: HostSpec, releaseId: string, previou
     previous,
     prepare: [
       { name: 'create_release', kind: 'command', cmd: createRelease(l, releaseId) },
-      { name: 'upload', kind: 'upload', cmd: extractUpload(l, releaseId) },
+      { name: 'upload', kind: 'upload', cmd: extractUpload(l, releaseId, upload) },
       { name: 'link_shared', kind: 'command', cmd: linkShared(l, releaseId, stage.shared) },
       ...hooks('before_switch', releaseId, previous),
     ],

@@ -49,19 +49,28 @@ export function createRelease(l: Layout, id: string): Cmd {
   return script(`mkdir -p ${quote(l.releases)}\nmkdir ${quote(releasePath(l, id))}`);
 }
 
-/** Extracts a tar stream from stdin into the fresh release; prints the count and bytes written. */
-export function extractUpload(l: Layout, id: string): Cmd {
+/**
+ * Extracts a tar stream from stdin into the fresh release, then checks that what arrived is what
+ * was sent (regular files and their bytes); an incomplete release must never be switched to.
+ */
+export function extractUpload(l: Layout, id: string, expect?: { files: number; bytes: number }): Cmd {
   const rel = quote(releasePath(l, id));
-  return script(
-    [
-      // -o: files belong to the deploy user, not to the uid in the archive (matters as root).
-      `tar -xof - -C ${rel}`,
-      `cd ${rel}`,
-      MARK('verify'),
-      `find . -type f | wc -l`,
-      `find . -type f -exec cat {} + | wc -c`,
-    ].join('\n'),
-  );
+  const lines = [
+    // -o: files belong to the deploy user, not to the uid in the archive (matters as root).
+    `tar -xof - -C ${rel}`,
+    `cd ${rel}`,
+    `files=$(find . -type f | wc -l | tr -d ' ')`,
+    `bytes=$(find . -type f -exec cat {} + | wc -c | tr -d ' ')`,
+  ];
+  if (expect) {
+    lines.push(
+      `if [ "$files" != ${expect.files} ] || [ "$bytes" != ${expect.bytes} ]; then`,
+      `  echo "incomplete upload: $files files / $bytes bytes arrived, ${expect.files} / ${expect.bytes} were sent" >&2; exit 1`,
+      `fi`,
+    );
+  }
+  lines.push(`echo "verified $files files, $bytes bytes"`);
+  return script(lines.join('\n'));
 }
 
 export function linkShared(l: Layout, id: string, shared: { files: string[]; dirs: string[] }): Cmd {

@@ -1,3 +1,4 @@
+import { isAbsolute, relative, sep } from 'node:path';
 import { identity } from './identity.js';
 import type { StageConfig } from '../config/stage-config.js';
 import { ShipyamlError } from '../errors/shipyaml-error.js';
@@ -6,15 +7,15 @@ import type { HostPlan } from '../plan/plan.js';
 import { nextReleaseId } from '../plan/release-id.js';
 import { releasesToRemove } from '../plan/retention.js';
 import type { LogEntry, ServerState } from '../plan/server-state.js';
-import { appendLog, removeReleases } from '../plan/steps.js';
+import { appendLog, releaseLock, removeReleases } from '../plan/steps.js';
 import { packBuild, packStream, type PackedBuild } from '../transfer/pack.js';
 import type { Transport } from '../transport/transport.js';
 import { now, type Phase } from './events.js';
-import { lockAll, unlockAll } from './locks.js';
+import { lockAll, unlockAll, type HeldLocks } from './locks.js';
 import { mapSettled, rejections } from './parallel.js';
 import { phase, type Session } from './session.js';
 import { StepError } from './step-error.js';
-import { runStep } from './step-runner.js';
+import { runStep, runSteps } from './step-runner.js';
 
 export interface DeployOptions {
   revision?: { commit: string; dirty: boolean };
@@ -43,13 +44,13 @@ export async function deploy(s: Session, stage: StageConfig, opts: DeployOptions
   const started = Date.now();
   if (stage.source.kind !== 'upload') throw new ShipyamlError('E_USAGE', 'git sources are not supported yet; use source.build');
   // Packed before any lock: a missing build is a user error that must change nothing anywhere.
-  const build = await packBuild(stage.source.build, stage.source.exclude);
+  const build = await packBuild(stage.source.build, [...stage.source.exclude, ...deployDirsInsideBuild(stage)]);
   const locks = await phase(s, 'lock', () => lockAll(s, 'deploy'), timings);
   let runs: HostRun[] = [];
   try {
     refuseUnsafeCurrent(locks.states);
     const releaseId = nextReleaseId((opts.clock ?? (() => new Date()))(), allReleaseIds(locks.states));
-    const plan = buildDeployPlan({ stage, releaseId, states: locks.states });
+    const plan = buildDeployPlan({ stage, releaseId, states: locks.states, upload: { files: build.files, bytes: build.fileBytes } });
     runs = s.transports.map((t, i) => ({ t, plan: plan.hosts[i]!, created: false, switched: false }));
     const entry = (status: LogEntry['status']): LogEntry => ({
       action: 'deploy',
@@ -73,7 +74,7 @@ export async function deploy(s: Session, stage: StageConfig, opts: DeployOptions
         r.switched = true;
       }), timings);
       if (runs.some((r) => r.plan.afterSwitch.length)) {
-        await phase(s, 'after_switch', () => forAll(s, runs, (r) => runSteps(s, r, 'after_switch', r.plan.afterSwitch)), timings);
+        await phase(s, 'after_switch', () => forAll(s, runs, async (r) => void (await runSteps(r.t, 'after_switch', r.plan.afterSwitch, s))), timings);
       }
       if (runs.some((r) => r.plan.healthcheck)) {
         await phase(s, 'healthcheck', () => forAll(s, runs, (r) => healthcheck(s, r, stage)), timings);
@@ -83,47 +84,22 @@ export async function deploy(s: Session, stage: StageConfig, opts: DeployOptions
       await discardAll(s, runs, entry('failed'));
       throw withState(e, runs, 'switched back; new release removed');
     }
-    await phase(s, 'finish', () => finishAll(s, runs, locks.states, stage.keepReleases, entry('ok')), timings);
+    await phase(s, 'finish', () => finishAll(s, runs, locks, stage.keepReleases, entry('ok')), timings);
     return { releaseId, timings };
   } finally {
     await unlockAll(s, locks.taken, locks.token);
   }
 }
 
+/** Every host's prepare steps in one round trip: mkdir, upload (stdin), link shared, hooks. */
 async function prepareAll(s: Session, runs: HostRun[], build: PackedBuild): Promise<void> {
   await forAll(s, runs, async (r) => {
-    for (const step of r.plan.prepare) {
-      if (s.signal.aborted) throw interrupted();
-      if (step.kind === 'upload') {
-        const res = await runStep(r.t, 'prepare', step, s, packStream(build));
-        s.emit({ type: 'transfer', time: now(), host: r.t.host.name, bytes: build.bytes, total: build.bytes, files: build.files });
-        verifyUpload(r, res.stdout, build);
-      } else {
-        await runStep(r.t, 'prepare', step, s);
-      }
-      if (step.name === 'create_release') r.created = true;
-    }
+    if (s.signal.aborted) throw interrupted();
+    // Marked before it runs: if the batch dies half-way, the discard must still remove the dir.
+    r.created = true;
+    await runSteps(r.t, 'prepare', r.plan.prepare, s, packStream(build));
+    s.emit({ type: 'transfer', time: now(), host: r.t.host.name, bytes: build.bytes, total: build.bytes, files: build.files });
   });
-}
-
-/** The server's count of files and bytes must equal what was packed, or the release is incomplete. */
-function verifyUpload(r: HostRun, stdout: string, build: PackedBuild): void {
-  const m = /@@shipyaml:verify\n\s*(\d+)\s*\n\s*(\d+)/.exec(stdout);
-  const files = Number(m?.[1] ?? -1);
-  const bytes = Number(m?.[2] ?? -1);
-  if (files !== build.files || bytes !== build.fileBytes) {
-    throw new StepError('E_TRANSFER', {
-      code: 'E_TRANSFER',
-      message: `the release on ${r.t.host.name} is incomplete: ${files} files / ${bytes} bytes arrived, ${build.files} / ${build.fileBytes} were sent`,
-      host: r.t.host.name,
-      phase: 'prepare',
-      step: 'upload',
-    });
-  }
-}
-
-async function runSteps(s: Session, r: HostRun, p: Phase, steps: HostRun['plan']['prepare']): Promise<void> {
-  for (const step of steps) await runStep(r.t, p, step, s);
 }
 
 /** Runs a step on every host in parallel; every host finishes its current work before this throws. */
@@ -152,27 +128,33 @@ async function healthcheck(s: Session, r: HostRun, stage: StageConfig): Promise<
 
 async function switchBackAll(s: Session, runs: HostRun[]): Promise<void> {
   await forAll(s, runs.filter((r) => r.switched), async (r) => {
-    if (r.plan.switchBack) await runStep(r.t, 'rollback', r.plan.switchBack, s);
+    // Not interruptible: a half-done way back is worse than finishing it.
+    await runSteps(r.t, 'rollback', [r.plan.switchBack!], { ...s, signal: undefined });
     r.switched = false;
-    for (const step of r.plan.afterRollback) await runStep(r.t, 'rollback', step, s).catch(() => {});
+    await runSteps(r.t, 'rollback', r.plan.afterRollback, { ...s, signal: undefined }).catch(() => {});
   });
 }
 
 async function discardAll(s: Session, runs: HostRun[], entry: LogEntry): Promise<void> {
   // The discard runs even when the run was interrupted: it is what keeps hosts clean.
-  await mapSettled(runs.filter((r) => r.created && !r.switched), s.parallel, async (r) => {
-    await runStep(r.t, 'finish', r.plan.discard, { ...s, signal: undefined });
-    await runStep(r.t, 'finish', { name: 'log', kind: 'command', cmd: appendLog(r.plan.layout, entry) }, { ...s, signal: undefined });
-  });
+  await mapSettled(runs.filter((r) => r.created && !r.switched), s.parallel, (r) =>
+    runSteps(r.t, 'finish', [r.plan.discard, { name: 'log', kind: 'command', cmd: appendLog(r.plan.layout, entry) }], { ...s, signal: undefined }),
+  );
 }
 
-async function finishAll(s: Session, runs: HostRun[], states: Map<string, ServerState>, keep: number, entry: LogEntry): Promise<void> {
+/** Log, retention and unlock in one round trip per host. */
+async function finishAll(s: Session, runs: HostRun[], locks: HeldLocks, keep: number, entry: LogEntry): Promise<void> {
   await forAll(s, runs, async (r) => {
-    await runStep(r.t, 'finish', { name: 'log', kind: 'command', cmd: appendLog(r.plan.layout, entry) }, s);
-    const before = states.get(r.t.host.name)!;
+    const before = locks.states.get(r.t.host.name)!;
     const after: ServerState = { ...before, current: entry.id, releases: [...before.releases, entry.id], log: [...before.log, entry] };
     const remove = releasesToRemove({ state: after, keepReleases: keep, inFlight: [entry.id] });
-    if (remove.length) await runStep(r.t, 'finish', { name: 'cleanup', kind: 'command', cmd: removeReleases(r.plan.layout, remove) }, s);
+    const l = r.plan.layout;
+    await runSteps(r.t, 'finish', [
+      { name: 'log', kind: 'command', cmd: appendLog(l, entry) },
+      ...(remove.length ? [{ name: 'cleanup', kind: 'command' as const, cmd: removeReleases(l, remove) }] : []),
+      { name: 'unlock', kind: 'command', cmd: releaseLock(l, locks.token) },
+    ], { ...s, signal: undefined });
+    locks.taken.splice(locks.taken.indexOf(r.t), 1);
   });
 }
 
@@ -183,6 +165,17 @@ function refuseUnsafeCurrent(states: Map<string, ServerState>): void {
       hint: 'Move that directory away (e.g. into releases/ under a release id) so the switch can be atomic; `shipyaml doctor` shows it.',
     });
   }
+}
+
+/** A local deploy_to inside the build (e.g. build: . with deploy_to ./.shipyaml/…) must not upload itself. */
+function deployDirsInsideBuild(stage: StageConfig): string[] {
+  if (stage.source.kind !== 'upload') return [];
+  const build = stage.source.build;
+  return stage.hosts
+    .filter((h) => h.local)
+    .map((h) => relative(build, h.deployTo))
+    .filter((rel) => rel && !rel.startsWith('..') && !isAbsolute(rel))
+    .map((rel) => `/${rel.split(sep).join('/')}`);
 }
 
 function allReleaseIds(states: Map<string, ServerState>): string[] {

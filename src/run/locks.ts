@@ -35,8 +35,8 @@ async function lockOnce(s: Session, command: string): Promise<HeldLocks> {
   const results = await mapSettled(s.transports, s.parallel, async (t) => {
     const l = layout(t.host.deployTo);
     const r = await runStep(t, 'lock', { name: 'lock', kind: 'command', cmd: lockAndReadState(l, json) }, s);
-    const state = parseServerState(r.stdout);
-    const result = /@@shipyaml:lock_result\n(\w+)/.exec(r.stdout)?.[1];
+    const state = parseServerState(r);
+    const result = /@@shipyaml:lock_result\n(\w+)/.exec(r)?.[1];
     if (result === 'taken') {
       taken.push(t);
       states.set(t.host.name, { ...state, lock: undefined });

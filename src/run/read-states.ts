@@ -11,7 +11,7 @@ export async function readStates(s: Session): Promise<Map<string, ServerState>> 
   const errs = rejections(
     await mapSettled(s.transports, s.parallel, async (t) => {
       const r = await runStep(t, 'lock', { name: 'read_state', kind: 'command', cmd: lockAndReadState(layout(t.host.deployTo), undefined) }, s);
-      states.set(t.host.name, parseServerState(r.stdout));
+      states.set(t.host.name, parseServerState(r));
     }),
   );
   if (errs.length) throw errs[0];

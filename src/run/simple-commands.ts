@@ -16,7 +16,7 @@ async function onEveryHost(s: Session, p: Phase, name: string, cmdFor: (t: Trans
     const errs = rejections(
       await mapSettled(s.transports, s.parallel, async (t) => {
         const r = await runStep(t, p, { name, kind: 'command', cmd: cmdFor(t) }, s);
-        out.set(t.host.name, r.stdout);
+        out.set(t.host.name, r);
       }),
     );
     if (errs.length) throw errs[0];

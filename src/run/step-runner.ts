@@ -1,8 +1,11 @@
 import type { Readable } from 'node:stream';
+import { performance } from 'node:perf_hooks';
+import { ShipyamlError } from '../errors/shipyaml-error.js';
 import { renderCmd } from '../shell/cmd.js';
 import type { Redactor } from '../shell/redact.js';
+import { batchScript, MARKER } from '../plan/batch.js';
 import type { Step } from '../plan/plan.js';
-import type { Transport, ExecResult } from '../transport/transport.js';
+import type { Transport } from '../transport/transport.js';
 import { exitMeaning, now, type EventSink, type Phase } from './events.js';
 import { StepError } from './step-error.js';
 
@@ -13,76 +16,107 @@ export interface StepContext {
 }
 
 const STDERR_TAIL = 20;
+const KEEP_STDOUT = 512 * 1024;
 
-/** Runs one step on one host, streams its output as events, and throws StepError on failure. */
-export async function runStep(
-  t: Transport,
-  phase: Phase,
-  step: Step,
-  ctx: StepContext,
-  stdin?: Readable,
-): Promise<ExecResult> {
+/**
+ * Runs steps on one host in one round trip (see plan/batch.ts), streaming step and output events
+ * as the markers arrive. Throws StepError naming the step that failed, with its stderr tail.
+ * Returns each step's stdout.
+ */
+export async function runSteps(t: Transport, phase: Phase, steps: readonly Step[], ctx: StepContext, stdin?: Readable): Promise<string[]> {
+  if (steps.length === 0) return [];
   const host = t.host.name;
-  const command = ctx.redact(renderCmd(step.cmd));
-  ctx.emit({ type: 'step', time: now(), host, phase, step: step.name, status: 'start', command });
-  const lines = lineEmitter((stream, line) =>
-    ctx.emit({ type: 'output', time: now(), host, step: step.name, stream, line: ctx.redact(line) }),
-  );
-  let result: ExecResult;
+  const stdout: string[] = steps.map(() => '');
+  const stderr: string[] = steps.map(() => '');
+  const started: number[] = [];
+  let cur = -1;
+  let errCur = 0;
+  let failed: { index: number; code: number } | undefined;
+
+  const onStdoutLine = (line: string) => {
+    const m = MARKER.exec(line);
+    const text = m ? line.slice(0, m.index) : line;
+    if (text && cur >= 0) {
+      if (stdout[cur]!.length < KEEP_STDOUT) stdout[cur] += text + '\n';
+      ctx.emit({ type: 'output', time: now(), host, step: steps[cur]!.name, stream: 'stdout', line: ctx.redact(text) });
+    }
+    if (!m) return;
+    const i = Number(m[2]);
+    const step = steps[i];
+    if (!step) return;
+    if (m[1] === 'step') {
+      cur = i;
+      started[i] = performance.now();
+      ctx.emit({ type: 'step', time: now(), host, phase, step: step.name, status: 'start', command: ctx.redact(renderCmd(step.cmd)) });
+    } else if (m[1] === 'ok') {
+      ctx.emit({ type: 'step', time: now(), host, phase, step: step.name, status: 'ok', ms: Math.round(performance.now() - (started[i] ?? 0)) });
+    } else failed = { index: i, code: Number(m[3] ?? 1) };
+  };
+  const onStderrLine = (line: string) => {
+    const m = MARKER.exec(line);
+    const text = m ? line.slice(0, m.index) : line;
+    if (text) {
+      stderr[errCur] = (stderr[errCur]! + text + '\n').slice(-64 * 1024);
+      ctx.emit({ type: 'output', time: now(), host, step: steps[errCur]!.name, stream: 'stderr', line: ctx.redact(text) });
+    }
+    if (m && m[1] === 'step') errCur = Math.min(Number(m[2]), steps.length - 1);
+  };
+  const out = lineSplitter(onStdoutLine);
+  const err = lineSplitter(onStderrLine);
+
+  let result;
   try {
-    result = await t.exec(step.cmd, {
-      stdin,
-      signal: ctx.signal,
-      onStdout: (c) => lines.push('stdout', c),
-      onStderr: (c) => lines.push('stderr', c),
-    });
+    result = await t.exec(batchScript(steps), { stdin, signal: ctx.signal, onStdout: out.push, onStderr: err.push });
   } catch (e) {
-    lines.flush();
+    out.flush();
+    err.flush();
+    const step = steps[Math.max(0, cur)]!;
     ctx.emit({ type: 'step', time: now(), host, phase, step: step.name, status: 'failed' });
+    if (e instanceof ShipyamlError && !(e instanceof StepError)) {
+      throw new StepError(e.code, { code: e.code, message: `${e.message} (during ${step.name})`, host, phase, step: step.name, hint: e.hint });
+    }
     throw e;
   }
-  lines.flush();
-  if (result.code !== 0) {
-    ctx.emit({ type: 'step', time: now(), host, phase, step: step.name, status: 'failed', ms: Math.round(result.ms) });
-    const tail = ctx.redact(result.stderr).trimEnd().split('\n').slice(-STDERR_TAIL).filter((l) => l !== '');
-    throw new StepError(step.task ? 'E_HOOK_FAILED' : 'E_STEP_FAILED', {
-      code: step.task ? 'E_HOOK_FAILED' : 'E_STEP_FAILED',
-      message: step.task
-        ? `task ${step.task} failed on ${host} with exit code ${result.code}`
-        : `${step.name} failed on ${host} with exit code ${result.code}`,
-      host,
-      phase,
-      step: step.name,
-      command: step.task ? ctx.redact(stepScriptBody(step)) : command,
-      exitCode: result.code,
-      exitMeaning: exitMeaning(result.code),
-      stderrTail: tail,
-    });
-  }
-  ctx.emit({ type: 'step', time: now(), host, phase, step: step.name, status: 'ok', ms: Math.round(result.ms) });
-  return result;
+  out.flush();
+  err.flush();
+  if (result.code === 0 && !failed) return stdout;
+
+  const index = failed?.index ?? Math.max(0, cur);
+  const step = steps[index]!;
+  const code = failed?.code ?? result.code;
+  ctx.emit({ type: 'step', time: now(), host, phase, step: step.name, status: 'failed', ms: Math.round(performance.now() - (started[index] ?? 0)) });
+  const tail = ctx.redact(stderr[index] ?? '').trimEnd().split('\n').filter((l) => l !== '').slice(-STDERR_TAIL);
+  const errorCode = step.task ? 'E_HOOK_FAILED' : step.kind === 'upload' ? 'E_TRANSFER' : step.name === 'switch' ? 'E_SWITCH' : 'E_STEP_FAILED';
+  throw new StepError(errorCode, {
+    code: errorCode,
+    message: `${step.task ? `task ${step.task}` : step.name} failed on ${host} with exit code ${code}${result.signal ? ` (${result.signal})` : ''}`,
+    host,
+    phase,
+    step: step.name,
+    command: ctx.redact(step.cmd.kind === 'script' ? step.cmd.script : renderCmd(step.cmd)),
+    exitCode: code,
+    exitMeaning: exitMeaning(code),
+    stderrTail: tail,
+  });
 }
 
-/** A hook's own script, without the cd/env/set -e preamble: what the user wrote, rendered. */
-function stepScriptBody(step: Step): string {
-  return step.cmd.kind === 'script' ? step.cmd.script : renderCmd(step.cmd);
+/** One step: a batch of one. Returns its stdout. */
+export async function runStep(t: Transport, phase: Phase, step: Step, ctx: StepContext, stdin?: Readable): Promise<string> {
+  return (await runSteps(t, phase, [step], ctx, stdin))[0]!;
 }
 
-/** Splits output chunks into whole lines per stream so hosts never interleave mid-line. */
-function lineEmitter(emitLine: (stream: 'stdout' | 'stderr', line: string) => void) {
-  const partial = { stdout: '', stderr: '' };
+/** Splits chunks into whole lines, so hosts never interleave mid-line in any renderer. */
+function lineSplitter(onLine: (line: string) => void) {
+  let partial = '';
   return {
-    push(stream: 'stdout' | 'stderr', chunk: Buffer) {
-      const text = partial[stream] + chunk.toString('utf8');
-      const parts = text.split('\n');
-      partial[stream] = parts.pop() ?? '';
-      for (const line of parts) emitLine(stream, line);
+    push: (chunk: Buffer) => {
+      const parts = (partial + chunk.toString('utf8')).split('\n');
+      partial = parts.pop() ?? '';
+      for (const line of parts) onLine(line);
     },
-    flush() {
-      for (const s of ['stdout', 'stderr'] as const) {
-        if (partial[s]) emitLine(s, partial[s]);
-        partial[s] = '';
-      }
+    flush: () => {
+      if (partial) onLine(partial);
+      partial = '';
     },
   };
 }

@@ -21,8 +21,10 @@ function prefixes(segments: string[]): string[] {
 }
 
 function compile(pattern: string): { anchored: boolean; re: RegExp } {
-  const p = pattern.replace(/^\.\//, '').replace(/\/+$/, '');
-  const anchored = p.includes('/');
+  // A leading slash anchors a pattern to the build root (used for a local deploy_to inside it).
+  const rooted = pattern.startsWith('/');
+  const p = pattern.replace(/^\.?\/+/, '').replace(/\/+$/, '');
+  const anchored = rooted || p.includes('/');
   let src = '';
   for (let i = 0; i < p.length; i++) {
     const c = p[i]!;

@@ -1,0 +1,56 @@
+// The schema file is the one source of the config's shape. It is read from schema/ next to src/
+// (or dist/), the same file the package ships for editors, and compiled once per process.
+import { readFileSync } from 'node:fs';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { DeployConfig } from './schema-types.js';
+
+export const SCHEMA_URL = new URL('../../schema/deploy.schema.json', import.meta.url);
+
+type JsonObject = Record<string, unknown>;
+
+let schema: JsonObject | undefined;
+let validator: ValidateFunction<DeployConfig> | undefined;
+let defNames: Map<unknown, string> | undefined;
+
+export function deploySchema(): JsonObject {
+  schema ??= JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as JsonObject;
+  return schema;
+}
+
+export function schemaValidator(): ValidateFunction<DeployConfig> {
+  if (!validator) {
+    const ajv = new Ajv2020({
+      allErrors: true, // every problem at once, not the first
+      verbose: true, // errors carry the schema and data, for messages and "found X"
+      strict: true, // a typo in the schema itself fails loudly...
+      strictTypes: false, // ...but a pattern shared by string-or-mapping values is intended
+      strictRequired: false, // `required` inside oneOf/not names properties defined beside it
+      allowUnionTypes: true,
+    });
+    validator = ajv.compile<DeployConfig>(deploySchema());
+  }
+  return validator;
+}
+
+/** Which $defs entry a (sub)schema object is, so messages can be phrased per kind of value. */
+export function defNameOf(subschema: unknown): string | undefined {
+  if (!defNames) {
+    defNames = new Map();
+    const defs = (deploySchema().$defs ?? {}) as JsonObject;
+    for (const [name, def] of Object.entries(defs)) defNames.set(def, name);
+  }
+  return defNames.get(subschema);
+}
+
+/** Property names a mapping schema allows, for "did you mean". */
+export function allowedKeys(subschema: unknown): string[] {
+  const props = (subschema as { properties?: JsonObject } | undefined)?.properties;
+  return props ? Object.keys(props) : [];
+}
+
+/** Keys that exist only at the top level, to explain why they are rejected inside a stage. */
+export function topLevelOnlyKeys(): string[] {
+  const top = allowedKeys(deploySchema());
+  const stage = allowedKeys((deploySchema().$defs as JsonObject).stage);
+  return top.filter((k) => !stage.includes(k));
+}
