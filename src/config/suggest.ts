@@ -40,6 +40,11 @@ export function closest(word: string, candidates: readonly string[]): string | u
   const lower = word.toLowerCase();
   const synonym = SYNONYMS[lower];
   if (synonym !== undefined && candidates.includes(synonym)) return synonym;
+  // "prod" for "production": an unambiguous beginning is a better guess than any edit distance.
+  if (lower.length >= 3) {
+    const prefixed = candidates.filter((c) => c.toLowerCase().startsWith(lower));
+    if (prefixed.length === 1) return prefixed[0];
+  }
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {

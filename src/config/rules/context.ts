@@ -1,0 +1,12 @@
+// What a stage rule gets besides the stage itself.
+import type { EffectiveStage } from '../layers.js';
+import type { Problem } from '../problems.js';
+
+export interface RuleContext {
+  /** The config file's directory: local relative paths resolve against it. */
+  dir: string;
+  /** Names given with --var, which templates may use even when no vars: entry declares them. */
+  overrideNames: readonly string[];
+}
+
+export type StageRule = (stage: EffectiveStage, ctx: RuleContext) => Problem[];

@@ -1,0 +1,23 @@
+// On a local host the build and deploy_to are on the same disk. If one contains the other, a
+// deploy copies its own releases into the next release (or deletes the build with retention).
+import { DEFAULTS } from '../defaults.js';
+import { isInside, resolveLocal } from '../paths.js';
+import type { Problem } from '../problems.js';
+import type { StageRule } from './context.js';
+import { deployToProblem } from './deploy-to.js';
+
+export const localPathsRule: StageRule = (stage, { dir }) => {
+  if (stage.source.git) return [];
+  const build = resolveLocal(dir, (stage.source.build?.value as string | undefined) ?? DEFAULTS.build);
+  const problems: Problem[] = [];
+  for (const host of stage.hosts) {
+    if (!host.local || !host.deployTo || deployToProblem(host.deployTo.value, true, dir)) continue;
+    const target = resolveLocal(dir, host.deployTo.value);
+    if (isInside(target, build)) {
+      problems.push({ path: host.deployTo.path, message: `is inside source.build (${build}): each deploy would copy the earlier releases`, found: { value: host.deployTo.value } });
+    } else if (isInside(build, target)) {
+      problems.push({ path: host.deployTo.path, message: `contains source.build (${build}): keep the build outside the deploy directory`, found: { value: host.deployTo.value } });
+    }
+  }
+  return problems;
+};
