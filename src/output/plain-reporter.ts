@@ -38,11 +38,14 @@ export function createPlainReporter(o: PlainOptions): Reporter {
   const status = (s: string) => (s === 'ok' ? style.green(s) : s === 'failed' ? style.red(s) : s === 'skipped' ? style.yellow(s) : s);
   const timing = (ms?: number) => (ms === undefined ? '' : ` ${formatMs(ms)}`);
 
+  // Blank lines around the blocks: they are read as blocks, between timestamped lines.
   const printFailures = () => {
-    for (const f of failures.splice(0)) {
+    const blocks = failures.splice(0);
+    for (const f of blocks) {
       err.line('');
       err.lines(formatFailureBlock(f, style));
     }
+    if (blocks.length > 0) err.line('');
   };
 
   const onStep = (e: Step) => {
