@@ -159,7 +159,8 @@ export class ProgressModel {
     const hosts = [...p.hosts.values()];
     const outcome: Outcome = status ?? (hosts.some((h) => h.failed) ? 'failed' : 'ok');
     // Hosts first, so each host's line is final before the phase line turns ✔ or ✖.
-    for (const h of hosts) settleHost(h, h.failed ? 'failed' : h.steps > 0 ? 'ok' : 'skipped');
+    // A step still running when its phase ends (the run crashed or was interrupted) did not succeed.
+    for (const h of hosts) settleHost(h, h.failed || h.running > 0 ? 'failed' : h.steps > 0 ? 'ok' : 'skipped');
     p.outcome = outcome;
     p.ms = ms ?? at - p.startedAt;
     p.settled.resolve(outcome);

@@ -59,7 +59,7 @@ export function createTtyReporter(o: TtyOptions): Reporter {
   };
 
   const hostTask = (h: HostProgress): Task => ({
-    title: hostTitle(h, now(), o.style) || h.host,
+    title: safe(hostTitle(h, now(), o.style) || h.host),
     task: async (_ctx, t) => {
       hostTasks.set(h, t);
       const outcome = await h.settled.promise;
@@ -81,7 +81,7 @@ export function createTtyReporter(o: TtyOptions): Reporter {
   });
 
   const phaseTask = (p: PhaseProgress): Task => ({
-    title: phaseTitle(p, now(), o.style),
+    title: safe(phaseTitle(p, now(), o.style)),
     task: async (_ctx, t) => {
       phaseTasks.set(p, t);
       const finish = async () => {

@@ -44,6 +44,8 @@ export function hostTitle(h: HostProgress, now: number, style: Style = createSty
     const total = (h.lastAt ?? 0) - (h.firstAt ?? 0);
     return h.steps === 1 ? `${h.host}  ${h.step} ${style.dim(formatMs(h.stepMs ?? total))}` : `${h.host}  ${h.steps} steps ${style.dim(formatMs(total))}`;
   }
+  // Ended while its step still ran: the run crashed or was interrupted under it.
+  if (h.outcome === 'failed' && h.running > 0) return `${h.host}  ${h.step} ${style.red('interrupted')} ${style.dim(formatMs(now - (h.stepStartedAt ?? now)))}`;
   if (h.running > 0) return `${h.host}  ${h.step} ${formatMs(now - (h.stepStartedAt ?? now))}`;
   const ms = h.stepMs === undefined ? '' : ` ${style.dim(formatMs(h.stepMs))}`;
   const status = h.stepStatus === 'failed' ? style.red('failed') : (h.stepStatus ?? '');
