@@ -139,6 +139,11 @@ function toProblem(e: ErrorObject, data: unknown): Problem | undefined {
       const allowed = e.keyword === 'const' ? [(e.params as { allowedValue: unknown }).allowedValue] : (e.params as { allowedValues: unknown[] }).allowedValues;
       return { path, message: byDef ?? `must be ${allowed.map((v) => JSON.stringify(v)).join(' or ')}`, found };
     }
+    case 'not': {
+      // "(found a mapping)" says nothing when the mapping as a whole is the problem.
+      const scalar = e.data === null || typeof e.data !== 'object';
+      return { path, message: byDef ?? 'is not allowed here', ...(scalar ? { found } : {}) };
+    }
     default:
       return { path, message: byDef ?? e.message ?? 'is not valid', found };
   }

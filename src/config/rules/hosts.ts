@@ -11,9 +11,9 @@ export const hostsRule: StageRule = (stage) => {
   const remotes = stage.hosts.length - locals.length;
   locals.forEach((h, i) => {
     if (remotes > 0) {
-      problems.push({ path: [...h.path, 'local'], message: 'is a local host in a stage with remote hosts: a stage deploys either to this machine or over ssh' });
+      problems.push({ path: h.path, message: 'is a local host in a stage with remote hosts: a stage deploys either to this machine or over ssh' });
     } else if (i > 0) {
-      problems.push({ path: [...h.path, 'local'], message: `is a second local host (first: ${formatKeyPath(locals[0]!.path)}); a stage has at most one` });
+      problems.push({ path: h.path, message: `is a second local host (first: ${formatKeyPath(locals[0]!.path)}); a stage has at most one` });
     }
   });
   const seen = new Map<string, string>();
