@@ -43,7 +43,8 @@ export type ReleaseStatus = 'ok' | 'rolled_back' | 'failed' | 'partial';
 /** The status of every release directory, from the log alone (never from mtimes). */
 export function releaseStatuses(state: ServerState): Map<string, ReleaseStatus> {
   const byId = new Map<string, ReleaseStatus>();
-  for (const id of state.releases) byId.set(id, 'partial');
+  // Only shipyaml ids are ever considered: anything else in releases/ is not ours to touch.
+  for (const id of state.releases) if (isReleaseId(id)) byId.set(id, 'partial');
   for (const e of state.log) {
     if (e.action === 'deploy' && byId.has(e.id)) byId.set(e.id, e.status === 'ok' ? 'ok' : 'failed');
     if (e.action === 'rollback' && e.status === 'ok' && e.from && byId.get(e.from) === 'ok') byId.set(e.from, 'rolled_back');
