@@ -1,5 +1,5 @@
 import type { StageConfig } from '../config/stage-config.js';
-import { loadConfig, resolveStage } from '../config/index.js';
+import { loadConfig, parseDuration, resolveStage } from '../config/index.js';
 import { secretValues } from '../plan/context.js';
 import { closeAll, connectAll, phase, type Session } from '../run/session.js';
 import { now } from '../run/events.js';
@@ -33,11 +33,19 @@ export async function withStage<T>(
   const stage = await loadStage(ctx, stageName);
   ctx.emit({ type: 'start', time: now(), command, stage: stage.stage, app: stage.app, hosts: stage.hosts.map((h) => h.name) });
   const factory = await makeTransportFactory(stage, { acceptNewHostKeys: ctx.opts.acceptNewHostKeys === true });
-  const base = { emit: ctx.emit, redact: ctx.redact, parallel: stage.parallel, signal: ctx.signal };
+  ctx.stageName = stage.stage;
+  const base = { emit: ctx.emit, redact: ctx.redact, parallel: stage.parallel, signal: ctx.signal, leftovers: ctx.leftovers, waitLockMs: waitLockMs(ctx.opts.waitLock) };
   const transports = await phase(base, 'connect', () => connectAll(stage.hosts, factory, base));
   try {
     return await body({ ...base, transports }, stage);
   } finally {
     await closeAll(transports);
   }
+}
+
+function waitLockMs(text: string | undefined): number {
+  if (text === undefined) return 0;
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new ShipyamlError('E_USAGE', `--wait-lock ${JSON.stringify(text)} is not a duration`, { hint: 'Use a number with a unit: 30s, 5m, 1h.' });
+  return ms;
 }

@@ -3,6 +3,7 @@ import { EXIT } from '../errors/codes.js';
 import { createRedactor, type Redactor } from '../shell/redact.js';
 import { now, type Phase, type RunEvent } from '../run/events.js';
 import { isStepError } from '../run/step-error.js';
+import { Leftovers } from '../run/leftovers.js';
 import { createReporter, type Reporter } from '../output/index.js';
 import type { GlobalOptions } from './options.js';
 
@@ -14,6 +15,9 @@ export interface CommandContext {
   redact: Redactor;
   signal: AbortSignal;
   reporter: Reporter;
+  leftovers: Leftovers;
+  /** The stage, once known, for the commands a second Ctrl-C suggests. */
+  stageName?: string;
 }
 
 export interface CommandOutcome {
@@ -48,6 +52,7 @@ export async function runCommand(
     redact,
   });
   const controller = new AbortController();
+  const leftovers = new Leftovers();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     signals++;
@@ -55,7 +60,7 @@ export async function runCommand(
       reporter.emit({ type: 'warning', time: now(), message: `${sig} received: stopping safely (press Ctrl-C again to exit at once)` });
       controller.abort();
     } else {
-      process.stderr.write(`\nshipyaml: exiting at once on a second ${sig}; a lock or a partial release may be left: run \`shipyaml unlock STAGE\` and \`shipyaml cleanup STAGE\`\n`);
+      process.stderr.write(`\nshipyaml: exiting at once on a second ${sig}.\n${redactor(leftovers.describe(ctx.stageName ?? 'STAGE'))}\n`);
       process.exit(EXIT.interrupted);
     }
   };
@@ -71,6 +76,7 @@ export async function runCommand(
     redact,
     signal: controller.signal,
     reporter,
+    leftovers,
   };
   let exitCode: number = EXIT.ok;
   let outcome: CommandOutcome | void = undefined;
@@ -102,7 +108,7 @@ export async function runCommand(
       command,
       ok: false,
       exitCode,
-      message: redact(controller.signal.aborted ? 'interrupted: nothing was switched, locks released' : err instanceof Error ? err.message : String(err)),
+      message: redact(err instanceof Error ? err.message : String(err)),
       ms: Date.now() - started,
       phases: [],
       hosts: [],

@@ -62,28 +62,47 @@ export async function deploy(s: Session, stage: StageConfig, opts: DeployOptions
       ms: Date.now() - started,
     });
 
+    s.leftovers?.release(releaseId, runs.map((r) => `${r.t.host.name}:${r.plan.layout.releases}/${releaseId}`));
     try {
       await phase(s, 'prepare', () => prepareAll(s, runs, build), timings);
+      if (s.signal.aborted) throw interrupted();
     } catch (e) {
       await discardAll(s, runs, entry('failed'));
+      s.leftovers?.release(undefined, []);
+      if (s.signal.aborted) {
+        throw new ShipyamlError('E_INTERRUPTED', `interrupted before the switch: release ${releaseId} removed on every host, locks released; ${liveNow(runs)}`);
+      }
       throw withState(e, runs, 'new release removed');
     }
+    // From here on an interrupt does not cut a step short: the switch finishes on the hosts it
+    // started on, and then every switched host goes back, so the fleet ends all on one release.
+    const batches = stage.rolling ? chunk(runs, stage.rolling) : [runs];
     try {
-      await phase(s, 'switch', () => forAll(s, runs, async (r) => {
-        await runStep(r.t, 'switch', r.plan.switch, s);
-        r.switched = true;
-      }), timings);
-      if (runs.some((r) => r.plan.afterSwitch.length)) {
-        await phase(s, 'after_switch', () => forAll(s, runs, async (r) => void (await runSteps(r.t, 'after_switch', r.plan.afterSwitch, s))), timings);
+      for (const batch of batches) {
+        if (s.signal.aborted) throw interrupted();
+        await phase(s, 'switch', () => forAll(s, batch, async (r) => {
+          r.switched = true; // before: a switch that dies half-way is still undone
+          s.leftovers?.switchedTo(r.t.host.name, true);
+          await runStep(r.t, 'switch', r.plan.switch, { ...s, signal: undefined });
+        }), timings);
+        if (batch.some((r) => r.plan.afterSwitch.length)) {
+          await phase(s, 'after_switch', () => forAll(s, batch, async (r) => void (await runSteps(r.t, 'after_switch', r.plan.afterSwitch, s))), timings);
+        }
+        if (batch.some((r) => r.plan.healthcheck)) {
+          await phase(s, 'healthcheck', () => forAll(s, batch, (r) => healthcheck(s, r, stage)), timings);
+        }
       }
-      if (runs.some((r) => r.plan.healthcheck)) {
-        await phase(s, 'healthcheck', () => forAll(s, runs, (r) => healthcheck(s, r, stage)), timings);
-      }
+      if (s.signal.aborted) throw interrupted();
     } catch (e) {
       await phase(s, 'rollback', () => switchBackAll(s, runs), timings).catch(() => {});
       await discardAll(s, runs, entry('failed'));
-      throw withState(e, runs, 'switched back; new release removed');
+      s.leftovers?.release(undefined, []);
+      if (s.signal.aborted) {
+        throw new ShipyamlError('E_INTERRUPTED', `interrupted during the switch: every host was switched back; ${liveNow(runs)}; release ${releaseId} removed`);
+      }
+      throw withState(e, runs, stage.rolling ? 'switched back (every batch); new release removed' : 'switched back; new release removed');
     }
+    s.leftovers?.release(undefined, []);
     await phase(s, 'finish', () => finishAll(s, runs, locks, stage.keepReleases, entry('ok')), timings);
     return { releaseId, timings };
   } finally {
@@ -131,6 +150,7 @@ async function switchBackAll(s: Session, runs: HostRun[]): Promise<void> {
     // Not interruptible: a half-done way back is worse than finishing it.
     await runSteps(r.t, 'rollback', [r.plan.switchBack!], { ...s, signal: undefined });
     r.switched = false;
+    s.leftovers?.switchedTo(r.t.host.name, false);
     await runSteps(r.t, 'rollback', r.plan.afterRollback, { ...s, signal: undefined }).catch(() => {});
   });
 }
@@ -155,6 +175,8 @@ async function finishAll(s: Session, runs: HostRun[], locks: HeldLocks, keep: nu
       { name: 'unlock', kind: 'command', cmd: releaseLock(l, locks.token) },
     ], { ...s, signal: undefined });
     locks.taken.splice(locks.taken.indexOf(r.t), 1);
+    s.leftovers?.unlock(r.t.host.name);
+    s.leftovers?.switchedTo(r.t.host.name, false);
   });
 }
 
@@ -176,6 +198,22 @@ function deployDirsInsideBuild(stage: StageConfig): string[] {
     .map((h) => relative(build, h.deployTo))
     .filter((rel) => rel && !rel.startsWith('..') && !isAbsolute(rel))
     .map((rel) => `/${rel.split(sep).join('/')}`);
+}
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += Math.max(1, size)) out.push(items.slice(i, i + Math.max(1, size)));
+  return out;
+}
+
+/** "every host is on X" or each host's live release, for messages after an undo. */
+function liveNow(runs: HostRun[]): string {
+  const prev = new Set(runs.map((r) => r.plan.previous ?? 'none'));
+  if (prev.size === 1) {
+    const p = [...prev][0]!;
+    return p === 'none' ? 'no release was live before and none is now' : `every host is still on ${p}`;
+  }
+  return runs.map((r) => `${r.t.host.name} on ${r.plan.previous ?? 'none'}`).join(', ');
 }
 
 function allReleaseIds(states: Map<string, ServerState>): string[] {

@@ -39,6 +39,7 @@ async function lockOnce(s: Session, command: string): Promise<HeldLocks> {
     const result = /@@shipyaml:lock_result\n(\w+)/.exec(r)?.[1];
     if (result === 'taken') {
       taken.push(t);
+      s.leftovers?.lock(t.host.name, l.lock);
       states.set(t.host.name, { ...state, lock: undefined });
     } else {
       held.push(`${t.host.name}: ${state.lock ? describeLock(state.lock) + liveness(state.lock) : 'held (unreadable lock file)'} — ${l.lock}`);
@@ -56,10 +57,12 @@ async function lockOnce(s: Session, command: string): Promise<HeldLocks> {
   return { token: info.token, states, taken };
 }
 
+/** Not interruptible: an unlock cut short is exactly the lock left behind that we promise not to leave. */
 export async function unlockAll(s: Session, transports: Transport[], token: string): Promise<void> {
-  await mapSettled(transports, s.parallel, (t) =>
-    runStep(t, 'finish', { name: 'unlock', kind: 'command', cmd: releaseLock(layout(t.host.deployTo), token) }, s),
-  );
+  await mapSettled(transports, s.parallel, async (t) => {
+    await runStep(t, 'finish', { name: 'unlock', kind: 'command', cmd: releaseLock(layout(t.host.deployTo), token) }, { ...s, signal: undefined });
+    s.leftovers?.unlock(t.host.name);
+  });
 }
 
 /** Whether the process holding a lock still runs, when it ran on this machine (else unknowable). */

@@ -2,6 +2,7 @@ import { ShipyamlError } from '../errors/shipyaml-error.js';
 import type { HostSpec } from '../config/stage-config.js';
 import type { Redactor } from '../shell/redact.js';
 import type { Transport } from '../transport/transport.js';
+import type { Leftovers } from './leftovers.js';
 import { now, type EventSink, type Phase } from './events.js';
 import { mapSettled, rejections } from './parallel.js';
 
@@ -14,6 +15,8 @@ export interface Session {
   signal: AbortSignal;
   /** How long to wait for a lock another run holds (--wait-lock); 0 fails at once. */
   waitLockMs?: number;
+  /** What an abrupt exit would leave behind, for the second Ctrl-C's message. */
+  leftovers?: Leftovers;
 }
 
 export type TransportFactory = (host: HostSpec) => Transport;
