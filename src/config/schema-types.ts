@@ -70,7 +70,7 @@ export type Name = string;
  */
 export type TaskList = Name[];
 /**
- * A command or URL that must succeed after the switch; false turns an inherited healthcheck off.
+ * A command (run) or a URL (url) that must succeed after the switch; false turns an inherited healthcheck off.
  */
 export type Healthcheck =
   | {
