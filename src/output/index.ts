@@ -16,3 +16,4 @@ export { COLLAPSE_HOSTS_ABOVE, hostOutput, hostTitle, phaseOutput, phaseTitle } 
 export { createPlainReporter, type PlainOptions } from './plain-reporter.js';
 export { createJsonReporter, type JsonOptions } from './json-reporter.js';
 export { createTtyReporter, type TtyOptions } from './tty-reporter.js';
+export { createListrTasks, type ListrTasks } from './listr-tasks.js';

@@ -72,13 +72,13 @@ export class ProgressModel {
         this.onStep(e, at);
         break;
       case 'output': {
-        const h = this.hostRunning(e.host, e.step);
+        const h = this.activeHost(e.host, e.step);
         const last = splitLines(e.line).map((l) => cleanLine(l)).filter((l) => l.trim() !== '').pop();
         if (h && last !== undefined) h.lastLine = last;
         break;
       }
       case 'transfer': {
-        const h = this.hostRunning(e.host);
+        const h = this.activeHost(e.host);
         if (h) h.transfer = nextTransfer(h.transfer, e, at);
         break;
       }
@@ -194,7 +194,7 @@ export class ProgressModel {
   }
 
   /** The host's entry in the newest running phase it has a step in (output events carry no phase). */
-  private hostRunning(host: string, step?: string): HostProgress | undefined {
+  private activeHost(host: string, step?: string): HostProgress | undefined {
     for (let i = this.phases.length - 1; i >= 0; i--) {
       const p = this.phases[i]!;
       const h = p.hosts.get(host);
