@@ -54,7 +54,8 @@ export function closest(word: string, candidates: readonly string[]): string | u
       bestDistance = dist;
     }
   }
-  const limit = Math.max(1, Math.floor(word.length / 3));
+  // A guess that shares nothing with the word ("x" for "y") is noise, not help.
+  const limit = Math.min(Math.max(1, Math.floor(word.length / 3)), word.length - 1);
   return bestDistance <= limit ? best : undefined;
 }
 

@@ -133,7 +133,10 @@ class Checker {
       return;
     }
     const guess = closest(n, this.knownNames);
-    this.issue(node, `uses unknown name "${n}"${guess === undefined ? '' : `; did you mean "${guess}"?`}`, n);
+    const parent = parts.slice(0, -1).join('.');
+    const fields = this.objects.has(parent) ? this.knownNames.filter((k) => k.startsWith(`${parent}.`)) : [];
+    const hint = guess !== undefined ? `; did you mean "${guess}"?` : fields.length > 0 ? ` (${parent} has ${fields.join(', ')})` : '';
+    this.issue(node, `uses unknown name "${n}"${hint}`, n);
   }
 }
 
