@@ -32,7 +32,7 @@ export function createListrTasks(model: ProgressModel, o: { now: () => number; r
 
   const refresh = () => {
     const at = now();
-    for (const [p, t] of phaseTasks) if (!p.outcome) set(t, phaseTitle(p, at, style), isCollapsed(p) ? phaseOutput(p, at) : undefined);
+    for (const [p, t] of phaseTasks) if (!p.outcome) set(t, phaseTitle(p, at, style), phaseOutput(p, at));
     for (const [h, t] of hostTasks) if (!h.outcome) set(t, hostTitle(h, at, style), hostOutput(h, at));
   };
 

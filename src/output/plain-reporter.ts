@@ -4,7 +4,7 @@ import { formatFailureBlock, formatErrorBlock } from './failure-block.js';
 import { clockTime, formatMs } from './format.js';
 import { createLineWriter, flushStream } from './line-writer.js';
 import type { Style } from './style.js';
-import { startLine, summaryLines } from './summary.js';
+import { repeatsError, startLine, summaryLines } from './summary.js';
 import { cleanLine, splitLines } from './text.js';
 import { eventTime, isComplete, nextTransfer, SLOW_TRANSFER_MS, transferText, type TransferState } from './transfer.js';
 import type { Reporter } from './types.js';
@@ -31,6 +31,7 @@ export function createPlainReporter(o: PlainOptions): Reporter {
   const failures: FailureInfo[] = [];
   const transfers = new Map<string, TransferState & { shownAt?: number }>();
   let closed = false;
+  let errorShown = false;
 
   const stamp = (text: string) => `${style.dim(clockTime(o.clock()))} ${text}`;
   const hostTag = (host: string) => style.cyan(`[${host}]`);
@@ -71,6 +72,7 @@ export function createPlainReporter(o: PlainOptions): Reporter {
   };
 
   const printError = (e: ErrorEvent) => {
+    errorShown = true;
     err.lines(formatErrorBlock(e, style));
   };
 
@@ -98,7 +100,7 @@ export function createPlainReporter(o: PlainOptions): Reporter {
         return say(`${style.red('✖')} ${e.failure.code}: ${e.failure.message}`, e.failure.host);
       case 'done':
         printFailures();
-        for (const l of summaryLines(e, style)) say(l);
+        if (!repeatsError(e, errorShown)) for (const l of summaryLines(e, style)) say(l);
         return;
       case 'error':
         return printError(e);

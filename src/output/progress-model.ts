@@ -32,6 +32,8 @@ export interface PhaseProgress {
   outcome?: Outcome;
   startedAt: number;
   ms?: number;
+  /** The last warning while it ran ("SIGINT received: stopping safely"), shown under it. */
+  warning?: string;
   /** Opened by a step without a 'phase' start event; closed when the next phase opens. */
   implicit: boolean;
   hosts: Map<string, HostProgress>;
@@ -84,6 +86,7 @@ export class ProgressModel {
       }
       case 'warning':
         this.warnings.push({ host: e.host, message: e.message });
+        for (const p of this.phases) if (!p.outcome) p.warning = e.host ? `[${e.host}] ${e.message}` : e.message;
         break;
       case 'failure':
         this.failures.push(e.failure);

@@ -13,6 +13,14 @@ export function startLine(e: StartEvent): string {
   return `${e.command} ${e.app} to ${e.stage}: ${listHosts(e.hosts)}${release}`;
 }
 
+/**
+ * A failed 'done' that only ends a command whose error block was already printed (a config error,
+ * before any host was touched) has nothing to add: its message is the error's message.
+ */
+export function repeatsError(e: DoneEvent, errorShown: boolean): boolean {
+  return errorShown && !e.ok && e.phases.length === 0 && e.hosts.length === 0;
+}
+
 const label = (style: Style, name: string) => `  ${style.dim(name.padEnd(9))} `;
 
 /**

@@ -29,14 +29,20 @@ export function withoutColour(stream: NodeJS.WritableStream): NodeJS.WritableStr
 }
 
 /**
- * Shows the cursor again if the process exits while listr2 has it hidden (a second Ctrl-C exits
- * at once). Written straight to the file descriptor: listr2 holds the stream's write() meanwhile.
- * Returns the function that removes the guard.
+ * If the process exits while listr2 draws (a second Ctrl-C exits at once), hands the streams back
+ * (`release`: listr2 prints what it held back meanwhile, such as the message saying what the
+ * exit left behind) and shows the cursor again, straight to the file descriptor in case the
+ * stream is still held. Returns the function that removes the guard.
  */
-export function restoreCursorOnExit(stream: NodeJS.WritableStream): () => void {
+export function restoreTerminalOnExit(stream: NodeJS.WritableStream, release: () => void): () => void {
   const fd = (stream as { fd?: unknown }).fd;
-  if (typeof fd !== 'number') return () => {};
   const restore = () => {
+    try {
+      release();
+    } catch {
+      // Best effort: the process is exiting.
+    }
+    if (typeof fd !== 'number') return;
     try {
       writeSync(fd, '\x1b[?25h');
     } catch {

@@ -5,8 +5,8 @@ import { createLineWriter, flushStream } from './line-writer.js';
 import { createListrTasks } from './listr-tasks.js';
 import { ProgressModel } from './progress-model.js';
 import type { Style } from './style.js';
-import { startLine, summaryLines } from './summary.js';
-import { restoreCursorOnExit, settleWithin, withoutColour } from './terminal-stream.js';
+import { repeatsError, startLine, summaryLines } from './summary.js';
+import { restoreTerminalOnExit, settleWithin, withoutColour } from './terminal-stream.js';
 import type { Reporter } from './types.js';
 
 // The terminal: listr2's default renderer, driven by events (see listr-tasks.ts). listr2 is
@@ -22,6 +22,8 @@ export interface TtyOptions {
   clock: () => Date;
 }
 
+const PROGRESS = new Set<RunEvent['type']>(['start', 'phase', 'step', 'output', 'transfer']);
+
 /** close() waits this long at most for listr2 to draw its last frame. */
 const CLOSE_TIMEOUT_MS = 3000;
 /** Live durations ("migrate 3.2s") are recomputed this often. */
@@ -35,6 +37,7 @@ export function createTtyReporter(o: TtyOptions): Reporter {
   const pendingErrors: string[][] = [];
   let session: Promise<void> | undefined;
   let closed = false;
+  let errorShown = false;
 
   const errorBlock = (error: unknown) => formatErrorBlock(toErrorEvent(error, { verbose: o.verbose, time: o.clock().toISOString() }), o.style);
 
@@ -44,8 +47,9 @@ export function createTtyReporter(o: TtyOptions): Reporter {
     // listr2 buffers whatever else is written to both streams while it draws. When they are one
     // stream, hand it the same object twice, or its own frames would be buffered as stray output.
     const stderr = o.errorStream === o.stream ? stdout : o.errorStream;
+    const processOutput = new ProcessOutput(stdout as NodeJS.WriteStream, stderr as NodeJS.WriteStream, { leaveEmptyLine: false });
     const rendererOptions = {
-      logger: new ListrLogger({ useIcons: true, processOutput: new ProcessOutput(stdout as NodeJS.WriteStream, stderr as NodeJS.WriteStream, { leaveEmptyLine: false }) }),
+      logger: new ListrLogger({ useIcons: true, processOutput }),
       collapseSubtasks: true,
       collapseErrors: true,
       showErrorMessage: true,
@@ -70,7 +74,7 @@ export function createTtyReporter(o: TtyOptions): Reporter {
     });
     const ticker = setInterval(tasks.refresh, TICK_MS);
     ticker.unref();
-    const unguard = restoreCursorOnExit(o.stream);
+    const unguard = restoreTerminalOnExit(o.stream, () => processOutput.release());
     try {
       await root.run();
     } finally {
@@ -87,7 +91,7 @@ export function createTtyReporter(o: TtyOptions): Reporter {
     }
     for (const e of model.errors.splice(0)) pendingErrors.push(formatErrorBlock(e, o.style));
     for (const block of pendingErrors.splice(0)) err.lines(block);
-    if (model.done) {
+    if (model.done && !repeatsError(model.done, errorShown)) {
       out.line('');
       out.lines(summaryLines(model.done, o.style));
     }
@@ -97,14 +101,17 @@ export function createTtyReporter(o: TtyOptions): Reporter {
     emit(e: RunEvent) {
       if (closed) return;
       if (e.type === 'start' && !session) out.line(o.style.bold(startLine(e)));
+      if (e.type === 'warning' && !session) return out.line(`${o.style.yellow('warning:')}${e.host ? ` [${e.host}]` : ''} ${e.message}`);
       model.apply(e);
-      if (!session && e.type !== 'error') {
+      // Only a run's progress needs listr2; a 'done' after a config error does not.
+      if (!session && PROGRESS.has(e.type)) {
         // If listr2 cannot draw (fails to load, a renderer error), the blocks at close still print.
         session = run().catch((error: unknown) => void pendingErrors.push(errorBlock(error)));
       }
       tasks.refresh();
     },
     error(error: unknown) {
+      errorShown = true;
       // While listr2 draws, a direct write would land in the middle of its frame.
       if (session && !closed) pendingErrors.push(errorBlock(error));
       else err.lines(errorBlock(error));

@@ -27,9 +27,14 @@ export function phaseTitle(p: PhaseProgress, now: number, style: Style = createS
   return parts.join('  ');
 }
 
-/** One line of what runs now, under a collapsed phase: `web3 migrate 1.2s · web7 transfer … · +5 more`. */
+/**
+ * The line under a running phase: its latest warning (it must be seen now, not after the run),
+ * else for a collapsed phase what runs now: `web3 migrate 1.2s · web7 transfer … · +5 more`.
+ */
 export function phaseOutput(p: PhaseProgress, now: number): string {
   if (p.outcome) return '';
+  if (p.warning) return `warning: ${p.warning}`;
+  if (!isCollapsed(p)) return '';
   const running = [...p.hosts.values()].filter((h) => h.running > 0);
   const shown = running.slice(0, 3).map((h) => `${h.host} ${stepNow(h, now)}`);
   if (running.length > shown.length) shown.push(`+${running.length - shown.length} more`);

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { ShipyamlError } from '../../src/errors/shipyaml-error.js';
 import { createReporter, type ReporterOptions } from '../../src/output/index.js';
 import type { RunEvent } from '../../src/run/events.js';
 import { capture, clockFollowing, feed } from './fixtures/output-capture.js';
@@ -120,6 +121,23 @@ describe('plain renderer (CI)', () => {
     const text = (await render(events)).text();
     expect(text).toContain('✖ web2 · prepare · migrate  (E_HOOK_FAILED)');
     expect(text).toContain('  exit:     127 (command not found)');
+  });
+
+  test('a command that fails before any host is touched: the error block, not a summary repeating it', async () => {
+    const out = capture();
+    const r = createReporter({ mode: 'plain', stream: out.stream, env: {}, clock: () => new Date('2026-04-15T10:15:00.000Z') });
+    r.error(new ShipyamlError('E_STAGE', 'no stage "prod" in deploy.yml (stages: production, local)'));
+    r.emit({ type: 'done', time: '2026-04-15T10:15:00.000Z', command: 'deploy', ok: false, exitCode: 2, message: 'no stage "prod"', ms: 3, phases: [], hosts: [] });
+    await r.close();
+    expect(out.text()).toBe('error E_STAGE: no stage "prod" in deploy.yml (stages: production, local)\nfix: Use one of the stages defined under `stages:`.\n');
+  });
+
+  test('a command without a run still says how it ended', async () => {
+    const out = capture();
+    const r = createReporter({ mode: 'plain', stream: out.stream, env: {}, clock: () => new Date('2026-04-15T10:15:00.000Z') });
+    r.emit({ type: 'done', time: '2026-04-15T10:15:00.000Z', command: 'unlock', ok: true, exitCode: 0, message: 'unlocked production (3 hosts)', ms: 250, phases: [], hosts: [] });
+    await r.close();
+    expect(out.text()).toBe('10:15:00 ✔ unlocked production (3 hosts)\n10:15:00   total     250ms\n');
   });
 
   test('events after close are ignored, and close twice is harmless', async () => {

@@ -79,6 +79,12 @@ describe('phase lines', () => {
     expect(phaseOutput(p, Date.parse(t.time()) + 500)).toBe('web13 migrate 500ms · web14 migrate 500ms · web15 migrate 500ms · +5 more');
   });
 
+  test('a warning shows under the running phase at once', () => {
+    const t = started(3).phase('prepare', 'start').push({ type: 'warning', message: 'SIGINT received: stopping safely' });
+    const m = model(t.events);
+    expect(phaseOutput(m.phases[0]!, T0)).toBe('warning: SIGINT received: stopping safely');
+  });
+
   test('3 hosts are not collapsed', () => {
     const m = model(started(3).phase('prepare', 'start').events);
     expect(phaseTitle(m.phases[0]!, T0)).toBe('prepare  0ms');

@@ -113,6 +113,24 @@ describe('terminal renderer (listr2, driven by events)', () => {
     expect(after).toContain('error E_INTERRUPTED: interrupted\n');
   });
 
+  test('an error outside a run: its block, no task list, and no summary repeating it', async () => {
+    const out = capture({ tty: true });
+    const reporter = createReporter({ mode: 'tty', stream: out.stream, env: {}, color: false });
+    reporter.emit({ type: 'warning', time: '2026-04-15T10:15:00.000Z', message: 'deploy.yml: key `parallel` is deprecated' });
+    reporter.error(new ShipyamlError('E_CONFIG', 'deploy.yml has 1 problem', { details: ['deploy.yml:3:1 x'] }));
+    reporter.emit({ type: 'done', time: '2026-04-15T10:15:00.000Z', command: 'deploy', ok: false, exitCode: 2, message: 'deploy.yml has 1 problem', ms: 3, phases: [], hosts: [] });
+    await reporter.close();
+    expect(out.text()).toBe(
+      [
+        'warning: deploy.yml: key `parallel` is deprecated',
+        'error E_CONFIG: deploy.yml has 1 problem',
+        '  deploy.yml:3:1 x',
+        'fix: Correct deploy.yml at the line and column shown; `shipyaml validate` lists every problem.',
+        '',
+      ].join('\n'),
+    );
+  });
+
   test('colour codes only when colour is on; cursor movement either way', async () => {
     const plain = (await render(failedDeploy(), { color: false })).text();
     expect(plain).not.toMatch(/\x1b\[[0-9;]*m/);
