@@ -19,5 +19,8 @@ export type BuiltinName = (typeof BUILTIN_NAMES)[number];
 /** Block helpers templates may use; a var cannot take one of these names. (`log` is removed.) */
 export const HELPER_NAMES = ['if', 'unless', 'each', 'with', 'lookup'] as const;
 
-/** Names a var may not have: they would hide a built-in or a helper. */
-export const RESERVED_NAMES: readonly string[] = [...BUILTIN_NAMES.filter((n) => !n.includes('.')), ...HELPER_NAMES];
+/** Words Handlebars reads as syntax or literals: a var with one of these names is unreachable. */
+const SYNTAX_WORDS = ['this', 'else', 'true', 'false', 'null', 'undefined'];
+
+/** Names a var may not have: they would hide a built-in or a helper, or could never be used. */
+export const RESERVED_NAMES: readonly string[] = [...BUILTIN_NAMES.filter((n) => !n.includes('.')), ...HELPER_NAMES, ...SYNTAX_WORDS];

@@ -10,7 +10,7 @@ function extendsRule(raw: DeployConfig): Problem[] {
   return [{ path: ['extends'], message: 'names recipes, which are not supported yet: copy the tasks and hooks you need into this file' }];
 }
 
-/** A var called release_path or if would hide the built-in name or helper in every template. */
+/** A var called release_path, if or this would hide a built-in, a helper or template syntax. */
 function reservedVarNames(raw: DeployConfig): Problem[] {
   const maps: [KeyPath, Vars | undefined][] = [[['vars'], raw.vars]];
   for (const [name, stage] of Object.entries(raw.stages)) {
@@ -23,7 +23,7 @@ function reservedVarNames(raw: DeployConfig): Problem[] {
   for (const [path, vars] of maps) {
     for (const key of Object.keys(vars ?? {})) {
       if (RESERVED_NAMES.includes(key)) {
-        problems.push({ path: [...path, key], message: 'is a built-in template name; choose another name for this var', atKey: true });
+        problems.push({ path: [...path, key], message: 'is a reserved template name (built-in, helper or keyword); choose another name for this var', atKey: true });
       }
     }
   }
