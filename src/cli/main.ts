@@ -72,7 +72,14 @@ export function buildProgram(): Command {
   stageCommand('plan', 'print every step and rendered command per host; connects nowhere', 'shipyaml plan production', async () => (await import('../app/plan.js')).planCommand);
   stageCommand('setup', 'create the server layout once (shared/ with the group and mode 2775)', 'shipyaml setup production', async () => (await import('../app/maintenance.js')).setupCommand);
   stageCommand('doctor', 'check each host: host key, login, permissions trap, disk, tar, locks', 'shipyaml doctor production', async () => (await import('../app/doctor.js')).doctorCommand);
-  stageCommand('deploy', 'lock, upload a new release, link shared/, hooks, atomic switch, cleanup', 'shipyaml deploy production', async () => (await import('../app/deploy.js')).deployCommand);
+  stageCommand(
+    'deploy',
+    'lock, upload a new release, link shared/, hooks, atomic switch, cleanup',
+    'shipyaml deploy production',
+    async () => (await import('../app/deploy.js')).deployCommand,
+    (c) => c.option('--full', 'send the whole build, not only what changed since the last upload'),
+    (o: { full?: boolean }) => [{ full: o.full === true }],
+  );
   stageCommand(
     'rollback',
     'switch back to the previous successful release (or --to ID)',

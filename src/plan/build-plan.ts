@@ -7,15 +7,15 @@ import { hostsForTask } from './hosts-for-task.js';
 import { layout, releasePath, type Layout } from './layout.js';
 import type { DeployPlan, HostPlan, Step } from './plan.js';
 import type { ServerState } from './server-state.js';
-import { createRelease, extractUpload, linkShared, removeReleases, switchCurrent } from './steps.js';
+import { createRelease, linkShared, removeReleases, switchCurrent, uploadRelease, type UploadExpect, type UploadPlan } from './steps.js';
 
 export interface PlanInput {
   stage: StageConfig;
   releaseId: string;
   /** What each host holds now (by host name); a host missing here is planned as empty. */
   states: ReadonlyMap<string, ServerState>;
-  /** What the packed build holds, for the server-side check after extracting. */
-  upload?: { files: number; bytes: number };
+  /** What the build holds (for the server-side check) and how each host receives it. */
+  upload?: { expect: UploadExpect; modes: ReadonlyMap<string, UploadPlan> };
 }
 
 /** Pure: config + release id + server states -> every command of a deploy, per host. */
@@ -36,7 +36,7 @@ function planHost(stage: StageConfig, host: HostSpec, releaseId: string, previou
     previous,
     prepare: [
       { name: 'create_release', kind: 'command', cmd: createRelease(l, releaseId) },
-      { name: 'upload', kind: 'upload', cmd: extractUpload(l, releaseId, upload) },
+      { name: 'upload', kind: 'upload', cmd: uploadRelease(l, releaseId, upload?.modes.get(host.name) ?? { kind: 'full' }, upload?.expect) },
       { name: 'link_shared', kind: 'command', cmd: linkShared(l, releaseId, stage.shared) },
       ...hooks('before_switch', releaseId, previous),
     ],

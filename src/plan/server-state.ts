@@ -1,4 +1,5 @@
 import { compareIds, isReleaseId } from './release-id.js';
+import { parseCacheSums, type CacheListing } from './delta.js';
 
 /** One line of .shipyaml/log.jsonl. */
 export interface LogEntry {
@@ -36,6 +37,8 @@ export interface ServerState {
   releases: string[];
   log: LogEntry[];
   lock?: LockInfo;
+  /** What .shipyaml/cache holds (absent: no trustworthy cache, the next upload is full). */
+  cache?: CacheListing;
 }
 
 export type ReleaseStatus = 'ok' | 'rolled_back' | 'failed' | 'partial';
@@ -97,6 +100,7 @@ export function parseServerState(stdout: string): ServerState {
     releases: (sections.get('releases') ?? []).map((s) => s.trim()).filter(isReleaseId).sort(compareIds),
     log,
     lock: lockRaw ? parseLock(lockRaw) : undefined,
+    cache: parseCacheSums((sections.get('cache_sums') ?? []).join('\n')),
   };
 }
 

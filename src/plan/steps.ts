@@ -21,6 +21,7 @@ export function lockAndReadState(l: Layout, lockJson: string | undefined): Cmd {
         ? `[ -d ${q(l.root)} ] || { ${MARK('missing')}; exit 0; }`
         : `mkdir -p ${q(l.releases)} ${q(l.state)} ${q(l.shared)}`,
       take,
+      // Each section ends with an echo: a file without a final newline must not swallow the next marker.
       MARK('current'),
       `readlink ${q(l.current)} 2>/dev/null || true`,
       MARK('current_kind'),
@@ -28,9 +29,11 @@ export function lockAndReadState(l: Layout, lockJson: string | undefined): Cmd {
       MARK('releases'),
       `ls -1 ${q(l.releases)} 2>/dev/null || true`,
       MARK('log'),
-      `tail -n 2000 ${q(l.log)} 2>/dev/null || true`,
+      `tail -n 2000 ${q(l.log)} 2>/dev/null; echo`,
       MARK('lock'),
-      `cat ${q(l.lock)} 2>/dev/null || true`,
+      `cat ${q(l.lock)} 2>/dev/null; echo`,
+      MARK('cache_sums'),
+      `cat ${q(posix.join(l.state, 'cache.sums'))} 2>/dev/null; echo`,
     ].join('\n'),
   );
 }
@@ -49,27 +52,57 @@ export function createRelease(l: Layout, id: string): Cmd {
   return script(`mkdir -p ${quote(l.releases)}\nmkdir ${quote(releasePath(l, id))}`);
 }
 
+export interface UploadExpect {
+  files: number;
+  bytes: number;
+  /** Tree digest (see transfer/tree-digest.ts); checked where the server has md5sum. */
+  digest: string;
+}
+
+export type UploadPlan = { kind: 'full' } | { kind: 'delta'; removed: readonly string[] };
+
 /**
- * Extracts a tar stream from stdin into the fresh release, then checks that what arrived is what
- * was sent (regular files and their bytes); an incomplete release must never be switched to.
+ * The build reaches the release through the tool-owned cache: the tar stream (everything, or
+ * only what changed) is applied to .shipyaml/cache, the cache is verified against the build's
+ * digest, then copied — never linked — into the fresh release. Old releases are never read, so a
+ * file edited by hand in one can never leak into a new one. The cache's listing is dropped first
+ * and written last, so an interrupted upload makes the next one full.
  */
-export function extractUpload(l: Layout, id: string, expect?: { files: number; bytes: number }): Cmd {
-  const rel = quote(releasePath(l, id));
-  const lines = [
+export function uploadRelease(l: Layout, id: string, mode: UploadPlan, expect?: UploadExpect): Cmd {
+  const q = quote;
+  const sums = posix.join(l.state, 'cache.sums');
+  const C = q(l.cache);
+  const lines = [`rm -f ${q(sums)} ${q(sums + '.new')}`];
+  if (mode.kind === 'full') {
+    lines.push(`rm -rf ${C}`, `mkdir -p ${C}`);
+  } else {
+    if (mode.removed.length) lines.push(`rm -rf ${mode.removed.map((p) => q(posix.join(l.cache, p))).join(' ')}`);
+    // Links and directories are all in the stream again; stale ones must not survive.
+    lines.push(`find ${C} -type l -exec rm -f {} +`, `find ${C} -depth -type d -exec rmdir {} + 2>/dev/null || true`, `mkdir -p ${C}`);
+  }
+  lines.push(
     // -o: files belong to the deploy user, not to the uid in the archive (matters as root).
-    `tar -xof - -C ${rel}`,
-    `cd ${rel}`,
+    `tar -xof - -C ${C}`,
+    `cd ${C}`,
     `files=$(find . -type f | wc -l | tr -d ' ')`,
-    `bytes=$(find . -type f -exec cat {} + | wc -c | tr -d ' ')`,
-  ];
+    `if command -v md5sum >/dev/null 2>&1; then`,
+    `  find . -type f -exec md5sum {} + | LC_ALL=C sort > ${q(sums + '.new')}`,
+    `  digest=$(md5sum < ${q(sums + '.new')} | cut -d ' ' -f 1); bytes=-`,
+    `else digest=none; bytes=$(find . -type f -exec cat {} + | wc -c | tr -d ' '); fi`,
+  );
   if (expect) {
     lines.push(
-      `if [ "$files" != ${expect.files} ] || [ "$bytes" != ${expect.bytes} ]; then`,
-      `  echo "incomplete upload: $files files / $bytes bytes arrived, ${expect.files} / ${expect.bytes} were sent" >&2; exit 1`,
+      `if [ "$files" != ${expect.files} ] || { [ "$digest" != none ] && [ "$digest" != ${expect.digest} ]; } || { [ "$digest" = none ] && [ "$bytes" != ${expect.bytes} ]; }; then`,
+      `  echo "the uploaded tree differs from the build: $files files (digest $digest) arrived, ${expect.files} files (digest ${expect.digest}) were sent; the next upload will be full" >&2`,
+      `  rm -f ${q(sums + '.new')}; exit 1`,
       `fi`,
     );
   }
-  lines.push(`echo "verified $files files, $bytes bytes"`);
+  lines.push(
+    `if [ "$digest" != none ]; then { cat ${q(sums + '.new')}; echo '#exec'; find . -type f -perm -100 | LC_ALL=C sort; } > ${q(sums + '.tmp')} && mv ${q(sums + '.tmp')} ${q(sums)}; rm -f ${q(sums + '.new')}; fi`,
+    `cp -RPp ${q(l.cache + '/.')} ${q(releasePath(l, id) + '/')}`,
+    `echo "verified $files files, digest $digest"`,
+  );
   return script(lines.join('\n'));
 }
 

@@ -7,8 +7,10 @@ import type { HostPlan } from '../plan/plan.js';
 import { nextReleaseId } from '../plan/release-id.js';
 import { releasesToRemove } from '../plan/retention.js';
 import type { LogEntry, ServerState } from '../plan/server-state.js';
-import { appendLog, releaseLock, removeReleases } from '../plan/steps.js';
-import { packBuild, packStream, type PackedBuild } from '../transfer/pack.js';
+import { appendLog, releaseLock, removeReleases, type UploadPlan } from '../plan/steps.js';
+import { packEntries, packStream, type Packed } from '../transfer/pack.js';
+import { scanBuild, type BuildEntry, type BuildManifest } from '../transfer/scan.js';
+import { decideUpload } from '../plan/delta.js';
 import type { Transport } from '../transport/transport.js';
 import { now, type Phase } from './events.js';
 import { lockAll, unlockAll, type HeldLocks } from './locks.js';
@@ -19,6 +21,8 @@ import { runStep, runSteps } from './step-runner.js';
 
 export interface DeployOptions {
   revision?: { commit: string; dirty: boolean };
+  /** Send the whole build, whatever the hosts' caches hold (--full). */
+  full?: boolean;
   clock?: () => Date;
 }
 
@@ -43,14 +47,20 @@ export async function deploy(s: Session, stage: StageConfig, opts: DeployOptions
   const timings: { phase: Phase; ms: number }[] = [];
   const started = Date.now();
   if (stage.source.kind !== 'upload') throw new ShipyamlError('E_USAGE', 'git sources are not supported yet; use source.build');
-  // Packed before any lock: a missing build is a user error that must change nothing anywhere.
-  const build = await packBuild(stage.source.build, [...stage.source.exclude, ...deployDirsInsideBuild(stage)]);
+  // Read before any lock: a missing build is a user error that must change nothing anywhere.
+  const build = await scanBuild(stage.source.build, [...stage.source.exclude, ...deployDirsInsideBuild(stage)]);
   const locks = await phase(s, 'lock', () => lockAll(s, 'deploy'), timings);
   let runs: HostRun[] = [];
   try {
     refuseUnsafeCurrent(locks.states);
     const releaseId = nextReleaseId((opts.clock ?? (() => new Date()))(), allReleaseIds(locks.states));
-    const plan = buildDeployPlan({ stage, releaseId, states: locks.states, upload: { files: build.files, bytes: build.fileBytes } });
+    const uploads = await planUploads(build, s.transports, locks.states, opts.full === true);
+    const plan = buildDeployPlan({
+      stage,
+      releaseId,
+      states: locks.states,
+      upload: { expect: { files: build.files, bytes: build.fileBytes, digest: build.digest }, modes: uploads.modes },
+    });
     runs = s.transports.map((t, i) => ({ t, plan: plan.hosts[i]!, created: false, switched: false }));
     const entry = (status: LogEntry['status']): LogEntry => ({
       action: 'deploy',
@@ -64,7 +74,7 @@ export async function deploy(s: Session, stage: StageConfig, opts: DeployOptions
 
     s.leftovers?.release(releaseId, runs.map((r) => `${r.t.host.name}:${r.plan.layout.releases}/${releaseId}`));
     try {
-      await phase(s, 'prepare', () => prepareAll(s, runs, build), timings);
+      await phase(s, 'prepare', () => prepareAll(s, runs, uploads), timings);
       if (s.signal.aborted) throw interrupted();
     } catch (e) {
       await discardAll(s, runs, entry('failed'));
@@ -111,14 +121,44 @@ export async function deploy(s: Session, stage: StageConfig, opts: DeployOptions
 }
 
 /** Every host's prepare steps in one round trip: mkdir, upload (stdin), link shared, hooks. */
-async function prepareAll(s: Session, runs: HostRun[], build: PackedBuild): Promise<void> {
+async function prepareAll(s: Session, runs: HostRun[], uploads: Uploads): Promise<void> {
   await forAll(s, runs, async (r) => {
     if (s.signal.aborted) throw interrupted();
     // Marked before it runs: if the batch dies half-way, the discard must still remove the dir.
     r.created = true;
-    await runSteps(r.t, 'prepare', r.plan.prepare, s, packStream(build));
-    s.emit({ type: 'transfer', time: now(), host: r.t.host.name, bytes: build.bytes, total: build.bytes, files: build.files });
+    const packed = uploads.packs.get(r.t.host.name)!;
+    await runSteps(r.t, 'prepare', r.plan.prepare, s, packStream(packed.packed));
+    const mode = uploads.modes.get(r.t.host.name)!;
+    s.emit({ type: 'transfer', time: now(), host: r.t.host.name, bytes: packed.packed.bytes, total: packed.packed.bytes, files: packed.files, mode: mode.kind });
   });
+}
+
+interface Uploads {
+  modes: Map<string, UploadPlan>;
+  packs: Map<string, { packed: Packed; files: number }>;
+}
+
+/**
+ * Decides per host what to send (everything, or only what its cache lacks) and packs each
+ * distinct stream once: hosts with the same cache share the same bytes.
+ */
+async function planUploads(build: BuildManifest, transports: Transport[], states: Map<string, ServerState>, full: boolean): Promise<Uploads> {
+  const files = build.entries.filter((e): e is Extract<BuildEntry, { type: 'file' }> => e.type === 'file');
+  const modes = new Map<string, UploadPlan>();
+  const packs = new Map<string, { packed: Packed; files: number }>();
+  const byKey = new Map<string, Promise<{ packed: Packed; files: number }>>();
+  for (const t of transports) {
+    const decision = decideUpload(files, states.get(t.host.name)?.cache, full);
+    modes.set(t.host.name, decision.kind === 'full' ? { kind: 'full' } : { kind: 'delta', removed: decision.removed });
+    const key = decision.kind === 'full' ? 'full' : JSON.stringify(decision.changed);
+    if (!byKey.has(key)) {
+      const changed = decision.kind === 'delta' ? new Set(decision.changed) : undefined;
+      const entries = changed ? build.entries.filter((e) => e.type !== 'file' || changed.has(e.path)) : build.entries;
+      byKey.set(key, packEntries(entries).then((packed) => ({ packed, files: changed ? changed.size : build.files })));
+    }
+    packs.set(t.host.name, await byKey.get(key)!);
+  }
+  return { modes, packs };
 }
 
 /** Runs a step on every host in parallel; every host finishes its current work before this throws. */

@@ -39,7 +39,7 @@ export type RunEvent =
       command?: string;
     }
   | { type: 'output'; time: string; host: string; step: string; stream: 'stdout' | 'stderr'; line: string }
-  | { type: 'transfer'; time: string; host: string; bytes: number; total: number; files: number }
+  | { type: 'transfer'; time: string; host: string; bytes: number; total: number; files: number; mode?: 'full' | 'delta' }
   | { type: 'warning'; time: string; host?: string; message: string }
   | { type: 'failure'; time: string; failure: FailureInfo }
   | {

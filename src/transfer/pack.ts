@@ -1,30 +1,15 @@
-import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { ShipyamlError } from '../errors/shipyaml-error.js';
-import { createExcludeMatcher } from './exclude.js';
+import type { BuildEntry } from './scan.js';
 
-export interface PackedBuild {
-  /** The tar stream's bytes, packed once and sent unchanged to every host. */
+export interface Packed {
+  /** The tar stream's bytes, packed once per distinct content and sent unchanged to each host. */
   chunks: Buffer[];
   bytes: number;
-  /** Regular files and their total size: what the server verifies after extracting. */
-  files: number;
-  fileBytes: number;
 }
 
-/** Walks the build (excludes applied) in a stable order and packs it as a POSIX tar stream. */
-export async function packBuild(buildDir: string, exclude: readonly string[]): Promise<PackedBuild> {
+/** Packs entries as a POSIX tar stream (tar-stream: no local tar needed, so it runs anywhere Node does). */
+export async function packEntries(entries: readonly BuildEntry[]): Promise<Packed> {
   const tarStream = await import('tar-stream');
-  const excluded = createExcludeMatcher(exclude);
-  let root;
-  try {
-    root = await lstat(buildDir);
-  } catch {
-    throw new ShipyamlError('E_BUILD', `the build directory ${buildDir} does not exist`);
-  }
-  if (!root.isDirectory()) throw new ShipyamlError('E_BUILD', `the build path ${buildDir} is not a directory`);
-
   const pack = tarStream.pack();
   const chunks: Buffer[] = [];
   let bytes = 0;
@@ -37,35 +22,15 @@ export async function packBuild(buildDir: string, exclude: readonly string[]): P
     pack.on('end', resolve);
     pack.on('error', reject);
   });
-  let files = 0;
-  let fileBytes = 0;
-
-  const walk = async (rel: string): Promise<void> => {
-    const names = (await readdir(join(buildDir, rel))).sort();
-    for (const name of names) {
-      const relPath = rel ? `${rel}/${name}` : name;
-      if (excluded(relPath)) continue;
-      const abs = join(buildDir, relPath);
-      const st = await lstat(abs);
-      const header = { name: relPath, mode: st.mode & 0o7777, mtime: st.mtime };
-      if (st.isDirectory()) {
-        pack.entry({ ...header, type: 'directory' });
-        await walk(relPath);
-      } else if (st.isSymbolicLink()) {
-        pack.entry({ ...header, type: 'symlink', linkname: await readlink(abs) });
-      } else if (st.isFile()) {
-        const data = await readFile(abs);
-        files++;
-        fileBytes += data.length;
-        await new Promise<void>((resolve, reject) => pack.entry({ ...header, size: data.length }, data, (e) => (e ? reject(e) : resolve())));
-      }
-      // Sockets, fifos and devices are not part of an app build: skipped.
-    }
-  };
-  await walk('');
+  for (const e of entries) {
+    const header = { name: e.path, mode: e.mode, mtime: e.mtime };
+    if (e.type === 'directory') pack.entry({ ...header, type: 'directory' });
+    else if (e.type === 'symlink') pack.entry({ ...header, type: 'symlink', linkname: e.linkname });
+    else await new Promise<void>((resolve, reject) => pack.entry({ ...header, size: e.data.length }, e.data, (err) => (err ? reject(err) : resolve())));
+  }
   pack.finalize();
   await ended;
-  return { chunks, bytes, files, fileBytes };
+  return { chunks, bytes };
 }
 
-export const packStream = (p: PackedBuild): Readable => Readable.from(p.chunks, { objectMode: false });
+export const packStream = (p: Packed): Readable => Readable.from(p.chunks, { objectMode: false });

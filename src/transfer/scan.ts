@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ShipyamlError } from '../errors/shipyaml-error.js';
+import { createExcludeMatcher } from './exclude.js';
+import { treeDigest } from './tree-digest.js';
+
+export type BuildEntry =
+  | { type: 'directory'; path: string; mode: number; mtime: Date }
+  | { type: 'symlink'; path: string; mode: number; mtime: Date; linkname: string }
+  | { type: 'file'; path: string; mode: number; mtime: Date; data: Buffer; md5: string };
+
+/** The build as uploaded: every entry in a stable order, with content digests for delta and verification. */
+export interface BuildManifest {
+  entries: BuildEntry[];
+  files: number;
+  fileBytes: number;
+  /** What the server's tree digest must equal after extracting (see tree-digest.ts). */
+  digest: string;
+}
+
+/** Reads the build once (excludes applied): content, md5 per file, and the tree digest. */
+export async function scanBuild(buildDir: string, exclude: readonly string[]): Promise<BuildManifest> {
+  const excluded = createExcludeMatcher(exclude);
+  let root;
+  try {
+    root = await lstat(buildDir);
+  } catch {
+    throw new ShipyamlError('E_BUILD', `the build directory ${buildDir} does not exist`);
+  }
+  if (!root.isDirectory()) throw new ShipyamlError('E_BUILD', `the build path ${buildDir} is not a directory`);
+  const entries: BuildEntry[] = [];
+  let fileBytes = 0;
+  const walk = async (rel: string): Promise<void> => {
+    const names = (await readdir(join(buildDir, rel))).sort();
+    for (const name of names) {
+      const path = rel ? `${rel}/${name}` : name;
+      if (excluded(path)) continue;
+      if (/[\n\r]/.test(name)) {
+        throw new ShipyamlError('E_BUILD', `the build holds a file name with a line break: ${JSON.stringify(path)}`, {
+          hint: 'Rename it, or add it to source.exclude.',
+        });
+      }
+      const abs = join(buildDir, path);
+      const st = await lstat(abs);
+      const base = { path, mode: st.mode & 0o7777, mtime: st.mtime };
+      if (st.isDirectory()) {
+        entries.push({ type: 'directory', ...base });
+        await walk(path);
+      } else if (st.isSymbolicLink()) {
+        entries.push({ type: 'symlink', ...base, linkname: await readlink(abs) });
+      } else if (st.isFile()) {
+        const data = await readFile(abs);
+        fileBytes += data.length;
+        entries.push({ type: 'file', ...base, data, md5: createHash('md5').update(data).digest('hex') });
+      }
+      // Sockets, fifos and devices are not part of an app build: skipped.
+    }
+  };
+  await walk('');
+  const files = entries.filter((e): e is Extract<BuildEntry, { type: 'file' }> => e.type === 'file');
+  return { entries, files: files.length, fileBytes, digest: treeDigest(files) };
+}
