@@ -152,9 +152,9 @@ describe('stage and var errors when resolving one stage', () => {
     expect(await problemLines(yaml, 'production')).toEqual(['deploy.yml:4:6 tasks.t uses unknown name "port_x" on host web2']);
   });
 
-  it('a local deploy_to inside the build directory is refused', async () => {
-    const e = await errorFor(`app: demo\nstages:\n  local:\n    hosts: [{ local: true, deploy_to: ./build/deploys }]\n`);
+  it('a local deploy_to that contains the build directory is refused', async () => {
+    const e = await errorFor(`app: demo\nsource: { build: ./srv/build }\nstages:\n  local:\n    hosts: [{ local: true, deploy_to: ./srv }]\n`);
     expect(e.details).toHaveLength(1);
-    expect(e.details[0]).toMatch(/^deploy\.yml:4:39 stages\.local\.hosts\[0\]\.deploy_to is inside source\.build \(\/.*\/build\): each deploy would copy the earlier releases \(found "\.\/build\/deploys"\)$/);
+    expect(e.details[0]).toMatch(/^deploy\.yml:5:39 stages\.local\.hosts\[0\]\.deploy_to contains source\.build \(\/.*\/srv\/build\): keep the build outside the deploy directory \(found "\.\/srv"\)$/);
   });
 });
