@@ -84,6 +84,7 @@ export async function runCommand(
     outcome = await body(ctx);
     if (outcome) {
       exitCode = outcome.exitCode ?? EXIT.ok;
+      if (outcome.data !== undefined) reporter.emit({ type: 'result', time: now(), command, data: outcome.data });
       reporter.emit({
         type: 'done',
         time: now(),
@@ -118,7 +119,6 @@ export async function runCommand(
     process.off('SIGTERM', onSignal);
     await reporter.close();
   }
-  if (outcome && opts.json && outcome.data !== undefined) process.stdout.write(redact(JSON.stringify({ type: 'result', command, data: outcome.data })) + '\n');
-  else if (outcome?.print && !opts.json) process.stdout.write(redact(outcome.print));
+  if (outcome?.print && !opts.json) process.stdout.write(redact(outcome.print));
   return exitCode;
 }

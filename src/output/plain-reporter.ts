@@ -104,6 +104,8 @@ export function createPlainReporter(o: PlainOptions): Reporter {
         return;
       case 'error':
         return printError(e);
+      case 'result':
+        return; // printed by the command itself, after the progress lines
     }
   };
 

@@ -98,6 +98,8 @@ export class ProgressModel {
       case 'error':
         this.errors.push(e);
         break;
+      case 'result':
+        break;
     }
     this.wake();
   }

@@ -8,7 +8,8 @@ import { nextReleaseId } from '../plan/release-id.js';
 import { releasesToRemove } from '../plan/retention.js';
 import type { LogEntry, ServerState } from '../plan/server-state.js';
 import { appendLog, releaseLock, removeReleases, type UploadPlan } from '../plan/steps.js';
-import { packEntries, packStream, type Packed } from '../transfer/pack.js';
+import { Readable } from 'node:stream';
+import { packEntries, type Packed } from '../transfer/pack.js';
 import { scanBuild, type BuildEntry, type BuildManifest } from '../transfer/scan.js';
 import { decideUpload } from '../plan/delta.js';
 import type { Transport } from '../transport/transport.js';
@@ -127,10 +128,30 @@ async function prepareAll(s: Session, runs: HostRun[], uploads: Uploads): Promis
     // Marked before it runs: if the batch dies half-way, the discard must still remove the dir.
     r.created = true;
     const packed = uploads.packs.get(r.t.host.name)!;
-    await runSteps(r.t, 'prepare', r.plan.prepare, s, packStream(packed.packed));
-    const mode = uploads.modes.get(r.t.host.name)!;
-    s.emit({ type: 'transfer', time: now(), host: r.t.host.name, bytes: packed.packed.bytes, total: packed.packed.bytes, files: packed.files, mode: mode.kind });
+    const mode = uploads.modes.get(r.t.host.name)!.kind;
+    const progress = (bytes: number) =>
+      s.emit({ type: 'transfer', time: now(), host: r.t.host.name, bytes, total: packed.packed.bytes, files: packed.files, mode });
+    await runSteps(r.t, 'prepare', r.plan.prepare, s, countingStream(packed.packed, progress));
+
   });
+}
+
+/** The pack as a stream that reports its progress at most every 250 ms, and once at the end. */
+function countingStream(p: Packed, report: (bytes: number) => void): Readable {
+  let sent = 0;
+  let last = Date.now();
+  async function* chunks() {
+    for (const c of p.chunks) {
+      yield c;
+      sent += c.length;
+      if (Date.now() - last >= 250) {
+        last = Date.now();
+        report(sent);
+      }
+    }
+    report(sent);
+  }
+  return Readable.from(chunks(), { objectMode: false });
 }
 
 interface Uploads {

@@ -67,7 +67,9 @@ export type RunEvent =
       host?: string;
       /** Only with --verbose. */
       stack?: string;
-    };
+    }
+  // What a reporting command found (releases, plan, exec, doctor): --json's machine-readable answer.
+  | { type: 'result'; time: string; command: string; data: unknown };
 
 export type RunEventType = RunEvent['type'];
 
@@ -82,6 +84,7 @@ export const RUN_EVENT_TYPES = [
   'failure',
   'done',
   'error',
+  'result',
 ] as const satisfies readonly RunEventType[];
 
 // Does not compile when a type is added to RunEvent but not to RUN_EVENT_TYPES.

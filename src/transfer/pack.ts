@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import type { BuildEntry } from './scan.js';
 
 export interface Packed {
@@ -33,4 +32,3 @@ export async function packEntries(entries: readonly BuildEntry[]): Promise<Packe
   return { chunks, bytes };
 }
 
-export const packStream = (p: Packed): Readable => Readable.from(p.chunks, { objectMode: false });
