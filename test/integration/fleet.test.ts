@@ -1,0 +1,151 @@
+import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync, copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHosts, type Fleet, type SshdHost } from '../harness/sshd.js';
+import { runCli } from '../support/cli.js';
+import { DEPLOY_TO, makeFleetApp } from '../support/fleet-app.js';
+import { snapshotTree } from '../support/tree.js';
+
+let fleet: Fleet;
+beforeAll(async () => {
+  fleet = await startHosts(3, { jump: true });
+}, 60_000);
+afterAll(() => fleet?.stop(), 30_000);
+
+const app = (h: SshdHost) => join(h.root, 'app');
+const live = (h: SshdHost) => (existsSync(join(app(h), 'current')) ? readlinkSync(join(app(h), 'current')) : undefined);
+const releases = (h: SshdHost) => (existsSync(join(app(h), 'releases')) ? readdirSync(join(app(h), 'releases')).sort() : []);
+const web = () => fleet.hosts;
+const trees = () => web().map((h) => snapshotTree(app(h)));
+const connections = () => web().map((h) => fleet.acceptedConnections(h));
+
+async function ok(dir: string, ...args: string[]) {
+  const r = await runCli(args, { cwd: dir });
+  expect(r.code, `${args.join(' ')}\n${r.stdout}\n${r.stderr}`).toBe(0);
+  return r;
+}
+
+describe('a fleet of 3 real sshd hosts, through the built CLI', () => {
+  it('deploy, rollback, releases, cleanup and unlock: every host on the same id, one connection per host per command', async () => {
+    const { dir } = makeFleetApp(fleet);
+    const ids: string[] = [];
+    for (const cmd of [['setup'], ['deploy'], ['deploy'], ['deploy'], ['deploy'], ['rollback'], ['releases'], ['cleanup'], ['unlock']]) {
+      const before = connections();
+      if (cmd[0] === 'deploy') writeFileSync(join(dir, 'build/index.html'), `deploy ${ids.length + 1}\n`);
+      await ok(dir, cmd[0]!, 'production');
+      expect(connections().map((n, i) => n - before[i]!), `${cmd[0]}: connections per host`).toEqual([1, 1, 1]);
+      if (cmd[0] === 'deploy') {
+        const ls = web().map(live);
+        expect(new Set(ls).size).toBe(1);
+        ids.push(ls[0]!.replace('releases/', ''));
+      }
+    }
+    for (const h of web()) {
+      expect(live(h)).toBe(`releases/${ids[2]}`);
+      expect(readFileSync(join(app(h), 'current/index.html'), 'utf8')).toBe('deploy 3\n');
+      // keep 3: ids 2..4 survive deploys; cleanup then removes the rolled-back 4.
+      expect(releases(h)).toEqual([ids[1], ids[2]]);
+      expect(existsSync(join(app(h), '.shipyaml/lock'))).toBe(false);
+    }
+    const list = await ok(dir, 'releases', 'production');
+    expect(list.stdout).toMatch(new RegExp(`\\*\\s+${ids[2]}\\s+all 3\\s+live`));
+  }, 120_000);
+
+  it('an unknown host key and a changed host key are refused with exit 4, nothing changed', async () => {
+    const { dir } = makeFleetApp(fleet);
+    await ok(dir, 'setup', 'production');
+    await ok(dir, 'deploy', 'production');
+    const before = trees();
+    const cfg = readFileSync(fleet.sshConfig, 'utf8');
+
+    const empty = join(dir, 'empty_known_hosts');
+    writeFileSync(empty, '');
+    writeFileSync(join(dir, 'unknown.ssh_config'), cfg.split(fleet.knownHosts).join(empty));
+    writeFileSync(join(dir, 'unknown.yml'), readFileSync(join(dir, 'deploy.yml'), 'utf8').replace(fleet.sshConfig, join(dir, 'unknown.ssh_config')));
+    const unknown = await runCli(['-c', 'unknown.yml', 'deploy', 'production'], { cwd: dir });
+    expect(unknown.code).toBe(4);
+    expect(unknown.stderr).toMatch(/SHA256:[A-Za-z0-9+/]{43}/);
+    expect(unknown.stderr).toContain('--accept-new-host-keys');
+
+    const changed = join(dir, 'changed_known_hosts');
+    const other = web()[1]!.hostKeyPub.split(' ').slice(0, 2).join(' ');
+    writeFileSync(changed, web().map((h) => `[127.0.0.1]:${h.port} ${other}\n`).join(''));
+    writeFileSync(join(dir, 'changed.ssh_config'), cfg.split(fleet.knownHosts).join(changed));
+    writeFileSync(join(dir, 'changed.yml'), readFileSync(join(dir, 'deploy.yml'), 'utf8').replace(fleet.sshConfig, join(dir, 'changed.ssh_config')));
+    const bad = await runCli(['-c', 'changed.yml', 'deploy', 'production', '--accept-new-host-keys'], { cwd: dir });
+    expect(bad.code).toBe(4);
+    expect(bad.stderr).toMatch(/E_HOST_KEY_CHANGED/);
+    expect(readFileSync(changed, 'utf8').split('\n').filter(Boolean)).toHaveLength(3);
+    expect(trees()).toEqual(before);
+  }, 120_000);
+
+  it('deploys through a jump host to a host reachable only via it', async () => {
+    const { jump, behind } = fleet.jump!;
+    const { dir } = makeFleetApp(fleet, { hosts: '      - behind' });
+    const before = [fleet.acceptedConnections(jump), fleet.acceptedConnections(behind)];
+    await ok(dir, 'setup', 'production');
+    await ok(dir, 'deploy', 'production');
+    expect(readFileSync(join(behind.root, 'app/current/index.html'), 'utf8')).toBe('v1\n');
+    expect([fleet.acceptedConnections(jump) - before[0]!, fleet.acceptedConnections(behind) - before[1]!]).toEqual([2, 2]);
+  }, 60_000);
+
+  it('a hook failing on one of 3 hosts: no host switches, no new release dir left anywhere', async () => {
+    const { dir } = makeFleetApp(fleet, {
+      extra: `tasks:\n  check: { run: 'if [ {{host.name}} = web2 ]; then echo "web2 says no" >&2; exit 7; fi' }\nhooks:\n  before_switch: [check]`,
+    });
+    await ok(dir, 'setup', 'production');
+    writeFileSync(join(dir, 'plain.yml'), readFileSync(join(dir, 'deploy.yml'), 'utf8').replace(/tasks:[\s\S]*before_switch: \[check\]/, ''));
+    await ok(dir, '-c', 'plain.yml', 'deploy', 'production');
+    const before = trees().map((t) => Object.fromEntries(Object.entries(t).filter(([k]) => !k.startsWith('.shipyaml/'))));
+    const r = await runCli(['deploy', 'production'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('web2');
+    expect(r.stderr).toContain('web2 says no');
+    expect(r.stderr).toContain('exit 7');
+    const after = trees().map((t) => Object.fromEntries(Object.entries(t).filter(([k]) => !k.startsWith('.shipyaml/'))));
+    expect(after).toEqual(before);
+  }, 60_000);
+
+  it('a once task runs on exactly one host (the first of its role); --role and --host select', async () => {
+    const { dir } = makeFleetApp(fleet, {
+      extra: `tasks:
+  migrate: { run: "touch {{deploy_to}}/migrated-{{release_id}}", once: true, roles: [db] }
+  any_once: { run: "touch {{deploy_to}}/once-{{release_id}}", once: true }
+hooks:
+  before_switch: [migrate, any_once]`,
+    });
+    await ok(dir, 'setup', 'production');
+    await ok(dir, 'deploy', 'production');
+    const id = live(web()[0]!)!.replace('releases/', '');
+    expect(web().map((h) => existsSync(join(app(h), `migrated-${id}`)))).toEqual([true, false, false]);
+    expect(web().map((h) => existsSync(join(app(h), `once-${id}`)))).toEqual([true, false, false]);
+
+    writeFileSync(join(dir, 'build/index.html'), 'web only\n');
+    await ok(dir, 'deploy', 'production', '--role', 'web');
+    expect(web().map((h) => readFileSync(join(app(h), 'current/index.html'), 'utf8'))).toEqual(['web only\n', 'web only\n', 'v1\n']);
+    writeFileSync(join(dir, 'build/index.html'), 'web3 only\n');
+    await ok(dir, 'deploy', 'production', '--host', 'web3');
+    expect(web().map((h) => readFileSync(join(app(h), 'current/index.html'), 'utf8'))).toEqual(['web only\n', 'web only\n', 'web3 only\n']);
+    const bad = await runCli(['deploy', 'production', '--host', 'web9'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('web1, web2, web3');
+  }, 90_000);
+
+  it('doctor reports a shared/ dir without setgid and a file the web group cannot write, and passes after setup', async () => {
+    const { dir } = makeFleetApp(fleet, { extra: 'shared: { files: [.env], dirs: [uploads], group: root }' });
+    await ok(dir, 'setup', 'production');
+    const first = await ok(dir, 'doctor', 'production');
+    expect(first.stdout).not.toContain('FAIL');
+    const h = web()[1]!;
+    await fleet.run(h, `chmod g-s ${DEPLOY_TO}/shared/uploads && umask 022 && echo x > ${DEPLOY_TO}/shared/uploads/by-deploy-user.jpg`);
+    const r = await runCli(['doctor', 'production'], { cwd: dir });
+    expect(r.code).toBe(1);
+    const web2 = r.stdout.slice(r.stdout.indexOf('web2'), r.stdout.indexOf('web3'));
+    expect(web2).toMatch(/FAIL shared\/ setgid: no setgid on \/srv\/app\/shared\/uploads/);
+    expect(web2).toMatch(/FAIL shared\/ writable by the web group: .*by-deploy-user\.jpg/);
+    expect(web2).toContain('fix:');
+    await ok(dir, 'setup', 'production');
+    const fixed = await ok(dir, 'doctor', 'production');
+    expect(fixed.stdout).not.toContain('FAIL');
+  }, 90_000);
+});
