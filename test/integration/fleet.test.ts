@@ -140,7 +140,7 @@ hooks:
     await fleet.run(h, `chmod g-s ${DEPLOY_TO}/shared/uploads && umask 022 && echo x > ${DEPLOY_TO}/shared/uploads/by-deploy-user.jpg`);
     const r = await runCli(['doctor', 'production'], { cwd: dir });
     expect(r.code).toBe(1);
-    const web2 = r.stdout.slice(r.stdout.indexOf('web2'), r.stdout.indexOf('web3'));
+    const web2 = r.stdout.slice(r.stdout.indexOf(`\nweb2  ${DEPLOY_TO}`), r.stdout.indexOf(`\nweb3  ${DEPLOY_TO}`));
     expect(web2).toMatch(/FAIL shared\/ setgid: no setgid on \/srv\/app\/shared\/uploads/);
     expect(web2).toMatch(/FAIL shared\/ writable by the web group: .*by-deploy-user\.jpg/);
     expect(web2).toContain('fix:');
