@@ -1,0 +1,42 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readdirSync, readlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * What a user gets from the registry: `npm pack`, installed into a fresh app directory (from
+ * npm's cache, offline: the tests talk to no registry), then `npx shipyaml` there.
+ */
+describe('the packed package', () => {
+  it('installs into a fresh app and runs --version and deploy local', () => {
+    const out = mkdtempSync(join(tmpdir(), 'shipyaml-pack-'));
+    const tgz = execFileSync('npm', ['pack', '--silent', '--pack-destination', out], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 }).trim().split('\n').pop()!;
+    const files = execFileSync('tar', ['-tzf', join(out, tgz)], { encoding: 'utf8' });
+    expect(files).toContain('package/dist/cli/main.js');
+    expect(files).toContain('package/schema/deploy.schema.json');
+    expect(files).not.toContain('package/test/');
+    expect(files).not.toContain('package/src/run/');
+
+    const app = join(out, 'app');
+    mkdirSync(join(app, 'public'), { recursive: true });
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'my-app', version: '1.0.0', private: true }));
+    writeFileSync(join(app, 'public/index.html'), 'hello from a packed shipyaml\n');
+    writeFileSync(
+      join(app, 'deploy.yml'),
+      'app: my-app\nsource: { build: ./public }\nstages:\n  local:\n    hosts: [{ local: true }]\n    deploy_to: ./.shipyaml/local/my-app\n',
+    );
+    execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', join(out, tgz)], { cwd: app, timeout: 180_000, stdio: 'pipe' });
+    const env = { ...process.env, CI: 'true', npm_config_offline: 'true' };
+    const version = execFileSync('npx', ['--no-install', 'shipyaml', '--version'], { cwd: app, encoding: 'utf8', env }).trim();
+    expect(version).toBe(JSON.parse(execFileSync('node', ['-p', 'JSON.stringify(require("./package.json").version)'], { cwd: ROOT, encoding: 'utf8' })));
+    execFileSync('npx', ['--no-install', 'shipyaml', 'deploy', 'local'], { cwd: app, encoding: 'utf8', env, timeout: 60_000 });
+    const target = join(app, '.shipyaml/local/my-app');
+    expect(readdirSync(join(target, 'releases'))).toHaveLength(1);
+    expect(existsSync(join(target, 'current/index.html'))).toBe(true);
+    expect(readlinkSync(join(target, 'current'))).toMatch(/^releases\/\d{8}-\d{6}$/);
+  }, 300_000);
+});
