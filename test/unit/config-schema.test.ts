@@ -39,7 +39,7 @@ const at = (pointer: string): Json =>
 describe('schema/deploy.schema.json', () => {
   it('is JSON Schema 2020-12 with an $id', () => {
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(schema.$id).toBe('https://unpkg.com/shipyaml/schema/deploy.schema.json');
+    expect(schema.$id).toBe('urn:shipyaml:schema:deploy');
   });
 
   it('compiles in ajv strict mode', () => {
