@@ -1,4 +1,4 @@
-// The file-level half of the pipeline: find -> parse -> validate (schema) -> file rules.
+// The file-level half of the pipeline: find -> parse -> validate (schema) -> recipes -> file rules.
 // Each step returns its problems; the first step that has any ends the load with all of them in
 // one ShipyamlError. Stage-level rules run in resolveStage / validateAll.
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { checkText, parseText } from './parse.js';
 import { problemsError, type KeyPath } from './problems.js';
 import { locate, locateProblems } from './locate.js';
 import { fileRules } from './rules/file-rules.js';
+import { applyRecipes, type RecipeInfo } from './recipes/index.js';
 import type { DeployConfig } from './schema-types.js';
 import { displayPath, type ConfigSource } from './source.js';
 import { validateShape } from './validate.js';
@@ -19,8 +20,10 @@ export interface LoadedConfig {
   /** Its directory: relative paths in the config are resolved against it, not the cwd. */
   dir: string;
   cwd: string;
-  /** The config as the schema validated it (no defaults filled, no stage applied). */
+  /** The config as the schema validated it, recipes merged in (no defaults filled, no stage applied). */
   raw: DeployConfig;
+  /** The recipes merged into raw, in the order applied. */
+  recipes: RecipeInfo[];
   /** Stage names, in file order. */
   stages: string[];
   /** Text and yaml Document, for file:line:col of any key path. */
@@ -62,12 +65,15 @@ export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
 
   const shape = validateShape(value);
   if (!shape.ok) throw problemsError(display, locateProblems(source, shape.problems));
-  const raw = shape.value;
+  // Each problem is already located in its own file (a recipe's, or this one).
+  const withRecipes = applyRecipes(shape.value, source, cwd);
+  if (!withRecipes.ok) throw problemsError(display, withRecipes.problems);
+  const raw = withRecipes.value.raw;
 
   const fileProblems = fileRules(raw);
   if (fileProblems.length > 0) throw problemsError(display, locateProblems(source, fileProblems));
 
-  return { file: found.file, dir: path.dirname(found.file), cwd, raw, stages: Object.keys(raw.stages), source };
+  return { file: found.file, dir: path.dirname(found.file), cwd, raw, recipes: withRecipes.value.recipes, stages: Object.keys(raw.stages), source };
 }
 
 /** file:line:col of a key path in a loaded config (the value, or the key with atKey). */

@@ -68,6 +68,8 @@ function offsetOf(node: unknown): number | undefined {
 
 /** Where a key path is in the file; line 1 col 1 when the source has no positions (JS configs). */
 export function locate(source: ConfigSource, path: KeyPath, atKey = false): SourceLocation {
+  const origin = source.origins?.find(path);
+  if (origin && origin.source !== source) return locate(origin.source, origin.path, atKey);
   const start = { file: source.display, line: 1, col: 1 };
   if (!source.doc || !source.lineCounter) return start;
   const found = walk(source, path);

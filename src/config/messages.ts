@@ -14,6 +14,8 @@ export const BY_DEF: Record<string, string> = {
     'must be a host name, IP address or ssh alias (letters, digits, ".", "_", "-"; not starting with "-"); write user and port as { host: …, user: …, port: … }',
   'userName/pattern': 'must be a login name (letters, digits, ".", "_", "-"; not starting with "-" or a digit)',
   'path/pattern': CONTROL_CHARS,
+  'hookEntry/pattern': 'must be a task name (letters, digits and _), or "!name" to remove a task a recipe runs at this hook',
+  'gitText/pattern': 'must not start with "-" (git would read it as an option) or contain control characters',
   'source/not': 'sets both build and git: a release comes from one of them',
   'notBothRunAndUrl/not': 'sets both run and url: a healthcheck is a command or a URL',
   'healthcheck/not': 'must be a mapping (run or url, retries, interval, timeout), or false to turn the healthcheck off',

@@ -34,7 +34,7 @@ export function unknownStageError(loaded: LoadedConfig, name: string): ShipyamlE
 export function tryResolveStage(loaded: LoadedConfig, name: string, options: ResolveOptions = {}): Result<StageConfig> {
   const overrides = options.vars ?? {};
   const effective = effectiveStage(loaded.raw, name);
-  const ruleProblems = stageRules(effective, { dir: loaded.dir, overrideNames: Object.keys(overrides) });
+  const ruleProblems = stageRules(effective, { dir: loaded.dir, overrideNames: Object.keys(overrides), source: loaded.source });
   if (ruleProblems.length > 0) return fail(locateProblems(loaded.source, ruleProblems));
   const result = normaliseStage(effective, {
     file: loaded.file,

@@ -2,6 +2,10 @@
 // The raw shape of deploy.yml as the schema accepts it; config/ turns it into a StageConfig.
 
 /**
+ * Recipes to build on: one name or a list, applied in order.
+ */
+export type Extends = string | string[];
+/**
  * How many successful releases to keep on each host.
  */
 export type KeepReleases = number;
@@ -62,13 +66,13 @@ export type Task =
  */
 export type Roles = string[];
 /**
- * A name usable in templates: letters, digits and _, not starting with a digit.
+ * A task name from tasks; "!name" (quoted in YAML) removes that task from the list recipes gave this hook.
  */
-export type Name = string;
+export type HookEntry = string;
 /**
  * Task names, run in this order.
  */
-export type TaskList = Name[];
+export type TaskList = HookEntry[];
 /**
  * A command (run) or a URL (url) that must succeed after the switch; false turns an inherited healthcheck off.
  */
@@ -141,10 +145,7 @@ export interface DeployConfig {
    * Name of the application; shown in output and the release log, and available to templates as {{app}}.
    */
   app: string;
-  /**
-   * Recipes this file builds on, in order: a built-in recipe name, a ./path.yml, or a package in node_modules. Later recipes and this file override earlier ones.
-   */
-  extends?: string | string[];
+  extends?: Extends;
   /**
    * A file system path.
    */
@@ -185,11 +186,11 @@ export interface Source {
    */
   git?: {
     /**
-     * Repository URL the host clones from.
+     * A git URL or ref: no control characters, and not starting with "-" (git would read it as an option).
      */
     repo: string;
     /**
-     * Branch, tag or commit to deploy.
+     * A git URL or ref: no control characters, and not starting with "-" (git would read it as an option).
      */
     ref?: string;
   };

@@ -9,7 +9,9 @@ export const SCHEMA_URL = new URL('../../schema/deploy.schema.json', import.meta
 type JsonObject = Record<string, unknown>;
 
 let schema: JsonObject | undefined;
+let ajvInstance: Ajv2020 | undefined;
 let validator: ValidateFunction<DeployConfig> | undefined;
+let recipeValidatorFn: ValidateFunction | undefined;
 let defNames: Map<unknown, string> | undefined;
 
 export function deploySchema(): JsonObject {
@@ -19,17 +21,26 @@ export function deploySchema(): JsonObject {
 
 export function schemaValidator(): ValidateFunction<DeployConfig> {
   if (!validator) {
-    const ajv = new Ajv2020({
+    const ajv = (ajvInstance = new Ajv2020({
       allErrors: true, // every problem at once, not the first
       verbose: true, // errors carry the schema and data, for messages and "found X"
       strict: true, // a typo in the schema itself fails loudly...
       strictTypes: false, // ...but a pattern shared by string-or-mapping values is intended
       strictRequired: false, // `required` inside oneOf/not names properties defined beside it
       allowUnionTypes: true,
-    });
+    }));
     validator = ajv.compile<DeployConfig>(deploySchema());
   }
   return validator;
+}
+
+/** A recipe file against $defs/recipe of the same schema (same instance, so messages match). */
+export function recipeValidator(): ValidateFunction {
+  if (!recipeValidatorFn) {
+    schemaValidator();
+    recipeValidatorFn = ajvInstance!.compile({ $ref: `${String(deploySchema().$id)}#/$defs/recipe` });
+  }
+  return recipeValidatorFn;
 }
 
 /** Which $defs entry a (sub)schema object is, so messages can be phrased per kind of value. */

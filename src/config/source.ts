@@ -18,6 +18,16 @@ export interface ConfigSource {
   lineCounter?: LineCounter;
   /** Where the config sits inside the document: ['shipyaml'] in package.json, [] elsewhere. */
   base: KeyPath;
+  /**
+   * After recipes are merged (config/recipes/), which file each merged key path came from: a
+   * recipe's task or hook is located in the recipe's own file, not in this one.
+   */
+  origins?: OriginMap;
+}
+
+/** A merged key path -> the source and path it was taken from (undefined: this file, same path). */
+export interface OriginMap {
+  find(path: KeyPath): { source: ConfigSource; path: KeyPath } | undefined;
 }
 
 export function displayPath(file: string, cwd: string): string {

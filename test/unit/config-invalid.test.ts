@@ -67,7 +67,7 @@ const CASES: [string, string, string][] = [
   ['unknown name in a task template', `${HEAD}vars: { php_fpm: php8.3-fpm }\ntasks:\n  reload: "systemctl reload {{php_fmp}}"\n${STAGE}`, 'deploy.yml:5:11 tasks.reload uses unknown name "php_fmp"; did you mean "php_fpm"?'],
   ['unknown name in a block template', `${HEAD}tasks:\n  migrate:\n    run: |\n      cd {{release_path}}\n      ./artisan {{cmd}}\n${STAGE}`, 'deploy.yml:5:10 tasks.migrate.run uses unknown name "cmd" (template line 2)'],
   ['connect timeout 0', `${HEAD}ssh: { connect_timeout: 0s }\n${STAGE}`, 'deploy.yml:3:25 ssh.connect_timeout must be longer than 0 (found "0s")'],
-  ['extends (recipes come later)', `${HEAD}extends: [laravel]\n${STAGE}`, 'deploy.yml:3:10 extends names recipes, which are not supported yet: copy the tasks and hooks you need into this file'],
+  ['extends a recipe that does not exist', `${HEAD}extends: [larvel]\n${STAGE}`, 'deploy.yml:3:11 extends[0] names recipe "larvel", which is not a built-in recipe or an installed package; did you mean "laravel"?'],
   ['the file is a list', '- app: demo\n', 'deploy.yml:1:1 must be a mapping of settings such as "app: myapp" (found a list)'],
   ['control character in a path', `${HEAD}source: { build: "dist\\tx" }\n${STAGE}`, 'deploy.yml:3:18 source.build must not contain control characters (newline, tab, NUL…) (found "dist\\tx")'],
 ];

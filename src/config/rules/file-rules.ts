@@ -1,13 +1,27 @@
-// Rules on the file as a whole, checked once at load (not per stage).
+// Rules on the file as a whole (recipes merged), checked once at load (not per stage).
 import { RESERVED_NAMES } from '../../template/names.js';
 import type { KeyPath, Problem } from '../problems.js';
 import type { DeployConfig, Vars } from '../schema-types.js';
 
-/** Recipes come in their own issue; until then `extends` must not be silently ignored. */
-function extendsRule(raw: DeployConfig): Problem[] {
-  const list = raw.extends === undefined ? [] : Array.isArray(raw.extends) ? raw.extends : [raw.extends];
-  if (list.length === 0) return [];
-  return [{ path: ['extends'], message: 'names recipes, which are not supported yet: copy the tasks and hooks you need into this file' }];
+/**
+ * "!name" removes a task that recipes put in a hook, and recipes merge only into the top level
+ * (config/recipes/merge.ts). A stage's hook list replaces the top-level list whole, so there a
+ * "!name" would remove nothing: say how to get the list wanted instead.
+ */
+function stageHookRemovals(raw: DeployConfig): Problem[] {
+  const problems: Problem[] = [];
+  for (const [stageName, stage] of Object.entries(raw.stages)) {
+    for (const [hook, list] of Object.entries(stage?.hooks ?? {}) as [string, string[] | undefined][]) {
+      (list ?? []).forEach((entry, i) => {
+        if (!entry.startsWith('!')) return;
+        problems.push({
+          path: ['stages', stageName, 'hooks', hook, i],
+          message: `removes a task, which only works at the top level (where recipes merge); a stage's ${hook} list replaces the top-level one, so list the tasks this stage runs without ${entry.slice(1)}`,
+        });
+      });
+    }
+  }
+  return problems;
 }
 
 /** A var called release_path, if or this would hide a built-in, a helper or template syntax. */
@@ -31,5 +45,5 @@ function reservedVarNames(raw: DeployConfig): Problem[] {
 }
 
 export function fileRules(raw: DeployConfig): Problem[] {
-  return [...extendsRule(raw), ...reservedVarNames(raw)];
+  return [...stageHookRemovals(raw), ...reservedVarNames(raw)];
 }

@@ -11,6 +11,7 @@ import { hostsRule } from './hosts.js';
 import { localPathsRule } from './local-paths.js';
 import { sharedPathsRule } from './shared-paths.js';
 import { templatesRule } from './templates.js';
+import { recipeVarsRule } from '../recipes/required-vars.js';
 
 export const STAGE_RULES: Record<string, StageRule> = {
   deployTo: deployToRule,
@@ -22,6 +23,7 @@ export const STAGE_RULES: Record<string, StageRule> = {
   healthcheck: healthcheckRule,
   ssh: sshRule,
   templates: templatesRule,
+  recipeVars: recipeVarsRule,
 };
 
 export function stageRules(stage: EffectiveStage, ctx: RuleContext): Problem[] {
