@@ -21,7 +21,8 @@ async function onEveryHost(s: Session, p: Phase, name: string, cmdFor: (t: Trans
     );
     if (errs.length) throw errs[0];
   });
-  return out;
+  // In the stage's host order, not the order the hosts happened to finish in.
+  return new Map(s.transports.map((t) => [t.host.name, out.get(t.host.name) ?? '']));
 }
 
 export const setup = (s: Session, stage: StageConfig) =>

@@ -131,6 +131,18 @@ hooks:
     expect(bad.stderr).toContain('web1, web2, web3');
   }, 90_000);
 
+  it('exec runs a command in current/ on every selected host, output grouped per host', async () => {
+    const { dir } = makeFleetApp(fleet);
+    await ok(dir, 'setup', 'production');
+    await ok(dir, 'deploy', 'production');
+    const r = await ok(dir, 'exec', 'production', '--', 'echo "$(pwd -P)"; cat index.html');
+    const blocks = r.stdout.split(/^── /m).slice(1);
+    expect(blocks.map((b) => b.split('\n')[0])).toEqual(['web1', 'web2', 'web3']);
+    for (const b of blocks) expect(b).toMatch(/\/srv\/app\/releases\/\d{8}-\d{6}(-\d+)?\nv1\n/);
+    const one = await ok(dir, 'exec', 'production', '--host', 'web2', '--', 'echo only-here');
+    expect(one.stdout).toBe('── web2\nonly-here\n');
+  }, 60_000);
+
   it('doctor reports a shared/ dir without setgid and a file the web group cannot write, and passes after setup', async () => {
     const { dir } = makeFleetApp(fleet, { extra: 'shared: { files: [.env], dirs: [uploads], group: root }' });
     await ok(dir, 'setup', 'production');
