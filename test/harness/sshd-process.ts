@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { writeAccounts, type DeployUser } from './accounts.js';
 import { isAlive, killQuietly, sleep } from './proc.js';
 
 export interface SshdSpec {
@@ -17,7 +18,10 @@ export interface SshdSpec {
   /** 'host': the machine's network; 'new': a fresh network namespace with only loopback up;
    *  a number: join the network namespace of that PID. */
   network: 'host' | 'new' | number;
+  /** sshd_config lines placed before the defaults, so they override them (no Match blocks). */
   extraConfig?: readonly string[];
+  /** Adds this non-root user inside the host's namespace (its own /etc/passwd and /etc/group). */
+  deployUser?: DeployUser;
 }
 
 export interface SshdProcess {
@@ -32,6 +36,8 @@ const SSHD = '/usr/sbin/sshd';
 
 function configText(spec: SshdSpec, home: string): string {
   return [
+    // sshd keeps the first value it reads for a keyword: extra lines go first so they win.
+    ...(spec.extraConfig ?? []),
     'ListenAddress 127.0.0.1',
     `Port ${spec.port}`,
     `HostKey ${spec.hostKey}`,
@@ -58,7 +64,6 @@ function configText(spec: SshdSpec, home: string): string {
     // OpenSSH 9.2's default post-quantum kex is not in ssh2: disable it so ssh and ssh2 compare fairly.
     'KexAlgorithms -sntrup761x25519-sha512,sntrup761x25519-sha512@openssh.com',
     'Subsystem sftp /usr/lib/openssh/sftp-server',
-    ...(spec.extraConfig ?? []),
     '',
   ].join('\n');
 }
@@ -68,12 +73,13 @@ function configText(spec: SshdSpec, home: string): string {
  * (unshare, nsenter and sh all exec). Paths go in as positional parameters, never spliced
  * into the script. The private /tmp is why the harness dir lives outside /tmp.
  */
-function launchArgv(spec: SshdSpec, configFile: string, logFile: string): string[] {
-  const mounts = 'mount -t tmpfs tmpfs /srv && mount -t tmpfs tmpfs /tmp';
+function launchArgv(spec: SshdSpec, configFile: string, logFile: string, accounts?: { passwd: string; group: string }): string[] {
+  const users = accounts ? ' && mount --bind "$3" /etc/passwd && mount --bind "$4" /etc/group' : '';
+  const mounts = `mount -t tmpfs tmpfs /srv && mount -t tmpfs tmpfs /tmp${users}`;
   const linkUp = spec.network === 'new' ? 'ip link set lo up && ' : '';
   const script = `${linkUp}${mounts} && exec ${SSHD} -D -f "$1" -E "$2"`;
   const unshare = ['unshare', '--mount', '--propagation', 'private', ...(spec.network === 'new' ? ['--net'] : [])];
-  const inner = [...unshare, 'sh', '-c', script, 'sh', configFile, logFile];
+  const inner = [...unshare, 'sh', '-c', script, 'sh', configFile, logFile, ...(accounts ? [accounts.passwd, accounts.group] : [])];
   return typeof spec.network === 'number' ? ['nsenter', `--net=/proc/${spec.network}/ns/net`, ...inner] : inner;
 }
 
@@ -85,7 +91,8 @@ export async function startSshd(spec: SshdSpec, timeoutMs = 10_000): Promise<Ssh
   const logFile = join(spec.dir, 'sshd.log');
   await writeFile(configFile, configText(spec, home));
   await writeFile(logFile, '');
-  const [file, ...args] = launchArgv(spec, configFile, logFile);
+  const accounts = spec.deployUser ? await writeAccounts(spec.dir, home, spec.deployUser) : undefined;
+  const [file, ...args] = launchArgv(spec, configFile, logFile, accounts);
   const child = spawn(file!, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));

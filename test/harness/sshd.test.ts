@@ -29,6 +29,15 @@ describe('sshd harness', () => {
     expect((await fleet.run(0, 'ls /tmp /srv')).stdout).toBe('/srv:\nmarker\n\n/tmp:\nmine\n');
   }, 30_000);
 
+  test('a non-root deploy user exists on every host, in www-data', async () => {
+    const r = await ssh('web1', 'id -un; id -Gn; echo $HOME; touch $HOME/x', '-l', fleet.deployUser.name);
+    expect(r.stderr).toBe('');
+    const [name, groups, home] = r.stdout.split('\n');
+    expect(name).toBe('deploy');
+    expect(groups!.split(' ')).toEqual(expect.arrayContaining(['deploy', 'www-data']));
+    expect(home).toBe(fleet.hosts[0]!.home);
+  }, 30_000);
+
   test('one "Accepted publickey" line per connection', async () => {
     const before = fleet.acceptedConnections('web2');
     await ssh('web2', 'true');

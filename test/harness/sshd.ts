@@ -12,10 +12,11 @@
 // only loopback. The sole way in is a door port on 127.0.0.1 that forwards to the jump sshd;
 // "behind" listens only inside that namespace, so a connection that reaches it can only have
 // come through the jump host (a direct connect to its port is refused). See README.md here.
-import { mkdir, mkdtemp, readFile, rm, writeFile, appendFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { pickDeployUser, type DeployUser } from './accounts.js';
 import { openDoor, type Door } from './door.js';
 import { generateKey, knownHostsLine, sshConfigText, type ConfigEntry } from './keys.js';
 import { descendants, killQuietly, runArgv, waitGone, type RunResult } from './proc.js';
@@ -47,7 +48,7 @@ export interface StartOptions {
   jump?: boolean;
   /** Alias prefix for the n hosts (default "web" → web1, web2…). */
   prefix?: string;
-  /** Extra sshd_config lines for every host. */
+  /** Extra sshd_config lines for every host; they override the harness defaults (e.g. 'LogLevel DEBUG1'). */
   sshdConfig?: readonly string[];
   /** Base directory (default $SHIPYAML_HARNESS_TMP or /var/tmp: not /tmp, which hosts hide). */
   baseDir?: string;
@@ -56,7 +57,9 @@ export interface StartOptions {
 
 export interface Fleet {
   dir: string;
+  /** The ssh config logs in as root; every host also has this non-root user (same key). */
   user: 'root';
+  deployUser: DeployUser;
   hosts: SshdHost[];
   jump?: { jump: SshdHost; behind: SshdHost; doorPid: number };
   clientKey: string;
@@ -83,6 +86,8 @@ export async function startHosts(n: number, opts: StartOptions = {}): Promise<Fl
   if (!Number.isInteger(n) || n < 0 || n > 50) throw new Error(`startHosts: n must be 0..50 (got ${n})`);
   const base = opts.baseDir ?? process.env.SHIPYAML_HARNESS_TMP ?? '/var/tmp';
   const dir = await mkdtemp(join(base, 'shipyaml-sshd-'));
+  // sshd reads authorized_keys as the user logging in: the non-root user must reach it.
+  await chmod(dir, 0o755);
   const started = new Map<SshdHost, SshdProcess>();
   let door: Door | undefined;
   const cleanupOnExit = () => {
@@ -93,9 +98,10 @@ export async function startHosts(n: number, opts: StartOptions = {}): Promise<Fl
   try {
     const client = await generateKey(join(dir, 'client_ed25519'), 'shipyaml-test-client');
     const authorizedKeys = join(dir, 'authorized_keys');
-    await writeFile(authorizedKeys, `${client.pub}\n`);
+    await writeFile(authorizedKeys, `${client.pub}\n`, { mode: 0o644 });
     const prefix = opts.prefix ?? 'web';
-    const common = { authorizedKeys, extra: opts.sshdConfig ?? [], timeoutMs: opts.startTimeoutMs ?? 10_000 };
+    const deployUser = await pickDeployUser();
+    const common = { authorizedKeys, extra: opts.sshdConfig ?? [], timeoutMs: opts.startTimeoutMs ?? 10_000, deployUser };
 
     const hosts = await Promise.all(
       Array.from({ length: n }, (_, i) => startHost(dir, `${prefix}${i + 1}`, 'host', common, started)),
@@ -131,6 +137,7 @@ export async function startHosts(n: number, opts: StartOptions = {}): Promise<Fl
     const fleet: Fleet = {
       dir,
       user: 'root',
+      deployUser,
       hosts,
       ...(jump ? { jump } : {}),
       clientKey: client.path,
@@ -175,7 +182,7 @@ async function startHost(
   dir: string,
   alias: string,
   network: 'host' | 'new' | number,
-  common: { authorizedKeys: string; extra: readonly string[]; timeoutMs: number },
+  common: { authorizedKeys: string; extra: readonly string[]; timeoutMs: number; deployUser: DeployUser },
   started: Map<SshdHost, SshdProcess>,
 ): Promise<SshdHost> {
   const hostDir = join(dir, alias);
@@ -195,6 +202,7 @@ async function startHost(
           authorizedKeys: common.authorizedKeys,
           network,
           extraConfig: common.extra,
+          deployUser: common.deployUser,
         },
         common.timeoutMs,
       );

@@ -1,0 +1,167 @@
+// The SSH transport: ONE connection per host for a whole command, every step a channel on it.
+// This module is cheap to import: ssh2 and the config reader load on the first connect(), so
+// commands that never reach a server (--version, validate, plan) never pay for them.
+import { homedir, hostname, userInfo } from 'node:os';
+import type { HostSpec, SshOptions } from '../config/stage-config.js';
+import type { ShipyamlError } from '../errors/shipyaml-error.js';
+import type { Cmd } from '../shell/cmd.js';
+import type { PassphrasePrompt } from './ssh-auth.js';
+import type { SshTarget } from './ssh-config-resolve.js';
+import type { Connection } from './ssh-connect.js';
+import type { ExecOptions, ExecResult, Transport } from './transport.js';
+import type * as ExecModule from './ssh-exec.js';
+import type * as ErrorsModule from './ssh-errors.js';
+
+export interface SshTransportOptions extends SshOptions {
+  /** --accept-new-host-keys: record unknown host keys (changed keys are refused regardless). */
+  acceptNewHostKeys?: boolean;
+  /** Replaces the known_hosts files from the ssh config (tests); new keys go to the first. */
+  knownHostsFiles?: string[];
+  /** Same as configFile (deploy.yml ssh.config_file); this one wins when both are set. */
+  sshConfigFile?: string;
+  /** Asks for an encrypted key's passphrase (the CLI prompts on a TTY); none: such keys are skipped. */
+  passphrasePrompt?: PassphrasePrompt;
+  /** Channels open at once on the connection; sshd's default MaxSessions is 10. */
+  maxChannels?: number;
+}
+
+const DEFAULT_MAX_CHANNELS = 8;
+
+export class SshTransport implements Transport {
+  readonly kind = 'ssh' as const;
+  private opening: Promise<Connection> | undefined;
+  private conn: Connection | undefined;
+  private target: SshTarget | undefined;
+  private lostWith: ShipyamlError | undefined;
+  private readonly pending = new Set<(e: ShipyamlError) => void>();
+  private readonly slots: Array<() => void> = [];
+  private active = 0;
+  private closed = false;
+  private modules: { execOnClient: typeof ExecModule.execOnClient; connectionLost: typeof ErrorsModule.connectionLost } | undefined;
+
+  constructor(
+    readonly host: HostSpec,
+    private readonly options: SshTransportOptions,
+  ) {}
+
+  /** Where the connection goes after the ssh config is applied (resolved on first connect). */
+  get resolved(): SshTarget | undefined {
+    return this.target;
+  }
+
+  async connect(): Promise<void> {
+    if (this.lostWith) throw this.lostWith; // one connection per command: no silent reconnect
+    if (this.conn) return;
+    this.opening ??= this.open().catch((e: unknown) => {
+      this.opening = undefined; // a failed connect may be retried (doctor, a second attempt)
+      throw e;
+    });
+    this.conn = await this.opening;
+  }
+
+  async exec(cmd: Cmd, options: ExecOptions = {}): Promise<ExecResult> {
+    await this.connect();
+    const conn = this.conn!;
+    const { execOnClient, connectionLost } = this.modules!;
+    await this.acquire();
+    try {
+      return await execOnClient(conn.client, cmd, options, {
+        lost: () => this.lostWith,
+        track: (fail) => {
+          this.pending.add(fail);
+          return () => this.pending.delete(fail);
+        },
+        lostError: (reason) => connectionLost(this.target!, reason),
+      });
+    } finally {
+      this.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const conn = this.conn ?? (await this.opening?.catch(() => undefined));
+    this.conn = undefined;
+    this.opening = undefined;
+    if (!conn) return;
+    // Target first, then the jump hosts it runs through, each given a moment to say goodbye.
+    for (const c of [conn.client, ...conn.jumps.slice().reverse()]) await endClient(c);
+  }
+
+  private async open(): Promise<Connection> {
+    const [{ loadSshConfigText }, { resolveSshTarget }, { openConnection }, { connectionLost }, { execOnClient }] = await Promise.all([
+      import('./ssh-config-files.js'),
+      import('./ssh-config-resolve.js'),
+      import('./ssh-connect.js'),
+      import('./ssh-errors.js'),
+      import('./ssh-exec.js'),
+    ]);
+    this.modules = { execOnClient, connectionLost };
+    const home = homedir();
+    const configFile = this.options.sshConfigFile ?? this.options.configFile;
+    const configText = await loadSshConfigText({ home, ...(configFile !== undefined ? { configFile } : {}) });
+    const target = resolveSshTarget({
+      host: this.host.hostname,
+      ...(this.host.port !== undefined ? { port: this.host.port } : {}),
+      ...(this.host.user !== undefined ? { user: this.host.user } : {}),
+      ...(this.options.identityFile !== undefined ? { identityFile: this.options.identityFile } : {}),
+      configText,
+      env: { home, user: userInfo().username, uid: process.getuid?.() ?? 0, hostname: hostname() },
+    });
+    // Messages name the host as deploy.yml does.
+    target.alias = this.host.name;
+    this.target = target;
+    this.lostWith = undefined;
+    return openConnection(target, {
+      connectTimeoutMs: this.options.connectTimeoutMs,
+      keepaliveMs: this.options.keepaliveMs,
+      forwardAgent: this.options.forwardAgent,
+      acceptNewHostKeys: this.options.acceptNewHostKeys ?? false,
+      ...(this.options.knownHostsFiles ? { knownHostsFiles: this.options.knownHostsFiles } : {}),
+      ...(this.options.passphrasePrompt ? { passphrasePrompt: this.options.passphrasePrompt } : {}),
+      home,
+      onLost: (reason) => {
+        if (this.closed) return; // our own close() is not a lost connection
+        this.lostWith = connectionLost(target, reason);
+        for (const fail of [...this.pending]) fail(this.lostWith);
+        this.pending.clear();
+      },
+    });
+  }
+
+  private acquire(): Promise<void> {
+    const max = this.options.maxChannels ?? DEFAULT_MAX_CHANNELS;
+    if (this.active < max) {
+      this.active++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.slots.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.slots.shift();
+    if (next) next();
+    else this.active--;
+  }
+}
+
+export function createSshTransport(host: HostSpec, options: SshTransportOptions): SshTransport {
+  return new SshTransport(host, options);
+}
+
+const CLOSE_WAIT_MS = 2_000;
+
+function endClient(c: Connection['client']): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      c.destroy();
+      resolve();
+    }, CLOSE_WAIT_MS);
+    c.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    c.on('error', () => {});
+    c.end();
+  });
+}

@@ -1,0 +1,327 @@
+// SshTransport against real OpenSSH sshd hosts (test/harness): one connection per host, host
+// keys always verified, the plain-reason errors, ProxyJump, and the ssh config.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { Readable } from 'node:stream';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { HostSpec } from '../../src/config/stage-config.js';
+import { ShipyamlError } from '../../src/errors/shipyaml-error.js';
+import { argv, script } from '../../src/shell/cmd.js';
+import { createSshTransport, type SshTransport, type SshTransportOptions } from '../../src/transport/ssh.js';
+import { generateKey, knownHostsLine } from '../harness/keys.js';
+import { runOk } from '../harness/proc.js';
+import { appendLines, startHosts, type Fleet, type SshdHost } from '../harness/sshd.js';
+
+let fleet: Fleet;
+let scratch: string;
+const open: SshTransport[] = [];
+
+beforeAll(async () => {
+  fleet = await startHosts(3, { jump: true });
+  scratch = await mkdtemp(join('/var/tmp', 'shipyaml-ssh-test-'));
+  for (const [i, h] of fleet.hosts.entries()) await writeFile(`${h.root}/marker`, `host ${i}`);
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(open.map((t) => t.close()));
+  await fleet?.stop();
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+}, 30_000);
+
+function spec(hostname: string, extra: Partial<HostSpec> = {}): HostSpec {
+  return { name: hostname, local: false, hostname, roles: [], deployTo: '/srv/app', vars: {}, ...extra };
+}
+
+function transport(host: HostSpec, extra: Partial<SshTransportOptions> = {}): SshTransport {
+  const t = createSshTransport(host, {
+    configFile: fleet.sshConfig,
+    connectTimeoutMs: 5_000,
+    keepaliveMs: 15_000,
+    forwardAgent: false,
+    ...extra,
+  });
+  open.push(t);
+  return t;
+}
+
+/** A transport that bypasses the fleet's ssh config: address, port and files given directly. */
+function direct(h: Pick<SshdHost, 'port'>, extra: Partial<SshTransportOptions> = {}, user = 'root'): SshTransport {
+  return transport(spec('127.0.0.1', { port: h.port, user }), {
+    configFile: '/dev/null',
+    knownHostsFiles: [fleet.knownHosts],
+    identityFile: fleet.clientKey,
+    ...extra,
+  });
+}
+
+async function failure(p: Promise<unknown>): Promise<ShipyamlError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof ShipyamlError) return e;
+    throw e;
+  }
+  throw new Error('expected a ShipyamlError, but it succeeded');
+}
+
+async function fingerprintOf(pubFile: string): Promise<string> {
+  // OpenSSH's own rendering, to prove ours is the same: "256 SHA256:… comment (ED25519)".
+  return (await runOk(['ssh-keygen', '-lf', pubFile])).split(' ')[1]!;
+}
+
+describe('exec over one connection', () => {
+  test('returns stdout, stderr and the exit code; cwd and env apply', async () => {
+    const t = transport(spec('web1'));
+    const r = await t.exec(argv('sh', '-c', 'echo out; echo err >&2; exit 3'));
+    expect(r).toMatchObject({ code: 0 + 3, stdout: 'out\n', stderr: 'err\n' });
+    const s = await t.exec(script('pwd; cat marker; echo " $GREETING"', { cwd: '/srv', env: { GREETING: "it's me" } }));
+    expect(s).toMatchObject({ code: 0, stdout: "/srv\nhost 0 it's me\n" });
+    const hostile = `a'b"c $(x) \`y\` \\ ; | & *`;
+    expect((await t.exec(argv('printf', '%s', hostile))).stdout).toBe(hostile);
+  }, 30_000);
+
+  test('many commands, several at once, are exactly one accepted connection', async () => {
+    const before = fleet.acceptedConnections(1);
+    const t = transport(spec('web2'));
+    for (let i = 0; i < 10; i++) expect((await t.exec(argv('echo', String(i)))).stdout).toBe(`${i}\n`);
+    const parallel = await Promise.all(Array.from({ length: 30 }, (_, i) => t.exec(argv('echo', String(i)))));
+    expect(parallel.map((r) => r.stdout)).toEqual(Array.from({ length: 30 }, (_, i) => `${i}\n`));
+    expect(fleet.acceptedConnections(1)).toBe(before + 1);
+  }, 30_000);
+
+  test('stdin of several MB arrives intact', async () => {
+    const data = randomBytes(8 * 1024 * 1024);
+    const t = transport(spec('web3'));
+    await t.connect();
+    const started = performance.now();
+    const r = await t.exec(argv('sha256sum'), { stdin: Readable.from([data.subarray(0, 3_000_000), data.subarray(3_000_000)]) });
+    const ms = performance.now() - started;
+    expect(r.code).toBe(0);
+    expect(r.stdout.split(' ')[0]).toBe(createHash('sha256').update(data).digest('hex'));
+    console.log(`stdin: 8 MiB in ${ms.toFixed(0)} ms = ${((8 / ms) * 1000).toFixed(0)} MiB/s`);
+  }, 30_000);
+
+  test('a command that reads stdin gets EOF when none is given', async () => {
+    const r = await transport(spec('web1')).exec(argv('cat'));
+    expect(r).toMatchObject({ code: 0, stdout: '' });
+  }, 15_000);
+
+  test('abort sends SIGTERM to the whole remote command, and the connection stays usable', async () => {
+    // As the non-root user: sshd refuses "signal" requests for root sessions.
+    const t = transport(spec('web1', { user: fleet.deployUser.name }));
+    const ac = new AbortController();
+    const running = t.exec(script('sleep 37.5; echo not reached'), { signal: ac.signal });
+    await new Promise((r) => setTimeout(r, 300));
+    const sleeping = () => fleet.run(0, "ps -eo args | grep -c '^sleep 37.5' || true");
+    expect((await sleeping()).stdout).toBe('1\n');
+    const started = performance.now();
+    ac.abort();
+    const r = await running;
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(r).toMatchObject({ code: 143, signal: 'SIGTERM', stdout: '' });
+    expect((await sleeping()).stdout).toBe('0\n');
+    expect((await t.exec(argv('id', '-un'))).stdout).toBe('deploy\n');
+  }, 15_000);
+
+  test('timing: connect and one round trip', async () => {
+    const t = transport(spec('web1'));
+    const c0 = performance.now();
+    await t.connect();
+    const connectMs = performance.now() - c0;
+    const rounds = 20;
+    const e0 = performance.now();
+    for (let i = 0; i < rounds; i++) await t.exec(argv('true'));
+    const execMs = (performance.now() - e0) / rounds;
+    console.log(`connect+auth ${connectMs.toFixed(0)} ms; exec round trip ${execMs.toFixed(1)} ms`);
+    expect(connectMs).toBeLessThan(5_000);
+  }, 30_000);
+});
+
+describe('host keys', () => {
+  test('an unknown host is refused with its fingerprint, before anything runs', async () => {
+    const empty = join(scratch, 'empty_known_hosts');
+    await writeFile(empty, '');
+    const before = fleet.acceptedConnections(0);
+    const e = await failure(direct(fleet.hosts[0]!, { knownHostsFiles: [empty] }).exec(argv('touch', '/srv/ran')));
+    expect(e.code).toBe('E_HOST_KEY_UNKNOWN');
+    expect(e.exit).toBe(4);
+    expect(e.message).toContain(await fingerprintOf(`${fleet.hosts[0]!.hostKeyFile}.pub`));
+    expect(e.message).toContain('127.0.0.1');
+    expect(e.hint).toContain('--accept-new-host-keys');
+    expect(fleet.acceptedConnections(0)).toBe(before);
+    expect(await readFile(empty, 'utf8')).toBe('');
+  }, 15_000);
+
+  test('a changed host key is refused, loudly, even with --accept-new-host-keys', async () => {
+    const other = await generateKey(join(scratch, 'impostor'), 'impostor');
+    const h = fleet.hosts[0]!;
+    const file = join(scratch, 'changed_known_hosts');
+    const content = `${knownHostsLine('127.0.0.1', h.port, other.pub)}\n`;
+    await writeFile(file, content);
+    const before = fleet.acceptedConnections(0);
+    const e = await failure(direct(h, { knownHostsFiles: [file], acceptNewHostKeys: true }).connect());
+    expect(e.code).toBe('E_HOST_KEY_CHANGED');
+    expect(e.exit).toBe(4);
+    expect(e.message).toContain('CHANGED');
+    expect(e.message).toContain(await fingerprintOf(`${h.hostKeyFile}.pub`));
+    expect(e.message).toContain(await fingerprintOf(`${other.path}.pub`));
+    expect(e.hint).toContain(`ssh-keygen -R '[127.0.0.1]:${h.port}'`);
+    expect(await readFile(file, 'utf8')).toBe(content);
+    expect(fleet.acceptedConnections(0)).toBe(before);
+  }, 15_000);
+
+  test('--accept-new-host-keys records the key, and the next connection trusts it', async () => {
+    const h = fleet.hosts[1]!;
+    const file = join(scratch, 'new_known_hosts');
+    await writeFile(file, '# a comment without newline');
+    const t = direct(h, { knownHostsFiles: [file], acceptNewHostKeys: true });
+    expect((await t.exec(argv('cat', '/srv/marker'))).stdout).toBe('host 1');
+    const [type, blob] = h.hostKeyPub.split(' ');
+    expect(await readFile(file, 'utf8')).toBe(`# a comment without newline\n[127.0.0.1]:${h.port} ${type} ${blob}\n`);
+    expect((await direct(h, { knownHostsFiles: [file] }).exec(argv('true'))).code).toBe(0);
+  }, 15_000);
+
+  test('a hashed known_hosts entry (ssh-keygen -H) is accepted', async () => {
+    const h = fleet.hosts[2]!;
+    const file = join(scratch, 'hashed_known_hosts');
+    await writeFile(file, `${knownHostsLine('127.0.0.1', h.port, h.hostKeyPub)}\n`);
+    await runOk(['ssh-keygen', '-q', '-H', '-f', file]);
+    const hashed = await readFile(file, 'utf8');
+    expect(hashed).toMatch(/^\|1\|/);
+    expect((await direct(h, { knownHostsFiles: [file] }).exec(argv('cat', '/srv/marker'))).stdout).toBe('host 2');
+  }, 15_000);
+});
+
+describe('connection and authentication errors', () => {
+  test('a refused port: E_CONNECT, exit 4, with the reason', async () => {
+    const port = await closedPort();
+    const e = await failure(direct({ port }).connect());
+    expect(e.code).toBe('E_CONNECT');
+    expect(e.exit).toBe(4);
+    expect(e.message).toContain(`connection refused (is sshd running on 127.0.0.1:${port}?)`);
+  }, 15_000);
+
+  test('a server that never answers: timed out after the connect timeout', async () => {
+    const silent = await listenSilently();
+    try {
+      const e = await failure(direct({ port: (silent.address() as AddressInfo).port }, { connectTimeoutMs: 700 }).connect());
+      expect(e.code).toBe('E_CONNECT');
+      expect(e.message).toContain('timed out after 0.7s');
+    } finally {
+      silent.close();
+    }
+  }, 15_000);
+
+  test('a key the server does not accept: E_AUTH naming what was tried', async () => {
+    const stranger = await generateKey(join(scratch, 'stranger'), 'stranger');
+    const e = await failure(direct(fleet.hosts[0]!, { identityFile: stranger.path }).connect());
+    expect(e.code).toBe('E_AUTH');
+    expect(e.exit).toBe(4);
+    expect(e.message).toBe(`root@127.0.0.1:${fleet.hosts[0]!.port}: authentication failed for root@127.0.0.1 (tried: ${stranger.path})`);
+  }, 15_000);
+
+  test('an encrypted key: a clear E_AUTH without a passphrase, a login with one', async () => {
+    const locked = await generateKey(join(scratch, 'locked'), 'locked', 'correct horse');
+    await appendLines(fleet.authorizedKeys, [locked.pub]);
+    const e = await failure(direct(fleet.hosts[0]!, { identityFile: locked.path }).connect());
+    expect(e.code).toBe('E_AUTH');
+    expect(e.details.join('\n')).toContain(`${locked.path} is encrypted and no passphrase was given: load it into ssh-agent`);
+    const asked: string[] = [];
+    const t = direct(fleet.hosts[0]!, {
+      identityFile: locked.path,
+      passphrasePrompt: async (path) => {
+        asked.push(path);
+        return 'correct horse';
+      },
+    });
+    expect((await t.exec(argv('echo', 'unlocked'))).stdout).toBe('unlocked\n');
+    expect(asked).toEqual([locked.path]);
+  }, 15_000);
+
+  test('a dropped connection fails the running command with E_CONNECT "connection lost"', async () => {
+    const solo = await startHosts(1);
+    try {
+      const t = createSshTransport(spec('web1'), { configFile: solo.sshConfig, connectTimeoutMs: 5_000, keepaliveMs: 15_000, forwardAgent: false });
+      await t.connect();
+      const running = failure(t.exec(argv('sleep', '30')));
+      await new Promise((r) => setTimeout(r, 200));
+      await solo.kill(0);
+      const e = await running;
+      expect(e.code).toBe('E_CONNECT');
+      expect(e.exit).toBe(4);
+      expect(e.message).toContain('web1');
+      expect(e.message).toContain('connection lost');
+      expect((await failure(t.exec(argv('true')))).message).toContain('connection lost');
+      await t.close();
+    } finally {
+      await solo.stop();
+    }
+  }, 30_000);
+});
+
+describe('ssh config', () => {
+  test('an alias resolves to HostName, Port, User and IdentityFile', async () => {
+    const h = fleet.hosts[1]!;
+    const t = transport(spec('web2'));
+    expect((await t.exec(argv('cat', '/srv/marker'))).stdout).toBe('host 1');
+    expect(t.resolved).toMatchObject({ hostname: '127.0.0.1', port: h.port, user: 'root', identityFiles: [fleet.clientKey], identitiesOnly: true });
+  }, 15_000);
+
+  test("deploy.yml's port wins over the ssh config's", async () => {
+    const t = transport(spec('web2', { port: fleet.hosts[0]!.port }));
+    expect((await t.exec(argv('cat', '/srv/marker'))).stdout).toBe('host 0');
+  }, 15_000);
+
+  test('ProxyJump reaches a host that only the jump host can reach, verifying both keys', async () => {
+    const { jump, behind } = fleet.jump!;
+    const before = { jump: fleet.acceptedConnections(jump), behind: fleet.acceptedConnections(behind) };
+    const refused = await failure(direct(behind).connect());
+    expect(refused.message).toContain('connection refused');
+
+    const t = transport(spec('behind'));
+    await writeFile(`${behind.root}/marker`, 'behind the jump host');
+    expect((await t.exec(argv('cat', '/srv/marker'))).stdout).toBe('behind the jump host');
+    expect((await t.exec(argv('true'))).code).toBe(0);
+    expect(t.resolved?.jumps.map((j) => j.alias)).toEqual(['jump']);
+    expect(fleet.acceptedConnections(jump)).toBe(before.jump + 1);
+    expect(fleet.acceptedConnections(behind)).toBe(before.behind + 1);
+  }, 15_000);
+
+  test('the host key of the jump host is checked too', async () => {
+    const { behind } = fleet.jump!;
+    const onlyBehind = join(scratch, 'only_behind_known_hosts');
+    await writeFile(onlyBehind, `${knownHostsLine('127.0.0.1', behind.port, behind.hostKeyPub)}\n`);
+    const e = await failure(transport(spec('behind'), { knownHostsFiles: [onlyBehind] }).connect());
+    expect(e.code).toBe('E_HOST_KEY_UNKNOWN');
+    expect(e.message).toContain('via jump host jump');
+  }, 15_000);
+});
+
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Accepts TCP and never says a word: the shape of a firewall that swallows packets. */
+function listenSilently(): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const sockets: import('node:net').Socket[] = [];
+    const s = createServer((sock) => sockets.push(sock));
+    s.once('error', reject);
+    s.on('close', () => sockets.forEach((x) => x.destroy()));
+    s.listen(0, '127.0.0.1', () => resolve(s));
+    const close = s.close.bind(s);
+    s.close = ((cb?: (err?: Error) => void) => {
+      sockets.forEach((x) => x.destroy());
+      return close(cb);
+    }) as Server['close'];
+  });
+}
