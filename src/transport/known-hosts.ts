@@ -92,9 +92,11 @@ export type HostKeyVerdict =
 export function checkHostKey(entries: readonly KnownHostEntry[], names: readonly string[], key: Buffer): HostKeyVerdict {
   const keyType = keyTypeOf(key);
   const keyBase64 = key.toString('base64');
-  const revoked = entries.find((e) => e.marker === 'revoked' && sameKey(e, keyBase64));
+  const named = (e: KnownHostEntry) => names.some((n) => hostsFieldMatches(e.hosts, n));
+  // `@revoked * …` (the usual form) names every host; a narrower pattern only those.
+  const revoked = entries.find((e) => e.marker === 'revoked' && named(e) && sameKey(e, keyBase64));
   if (revoked) return { kind: 'revoked', entry: revoked };
-  const forHost = entries.filter((e) => e.marker === undefined && names.some((n) => hostsFieldMatches(e.hosts, n)));
+  const forHost = entries.filter((e) => e.marker === undefined && named(e));
   const exact = forHost.find((e) => sameKey(e, keyBase64));
   if (exact) return { kind: 'known', entry: exact };
   const sameType = forHost.filter((e) => e.keyType === keyType);

@@ -160,11 +160,8 @@ async function unlock(
 /** IdentityAgent wins over SSH_AUTH_SOCK; "none" turns the agent off. */
 function agentSocket(target: SshTarget): string | undefined {
   const configured = target.identityAgent;
-  if (configured !== undefined) {
-    if (configured.toLowerCase() === 'none' || configured.endsWith('/none')) return undefined;
-    if (/SSH_AUTH_SOCK$/.test(configured)) return process.env.SSH_AUTH_SOCK || undefined;
-    return configured;
-  }
+  if (configured === 'none') return undefined;
+  if (configured !== undefined && configured !== 'SSH_AUTH_SOCK') return configured;
   return process.env.SSH_AUTH_SOCK || undefined;
 }
 

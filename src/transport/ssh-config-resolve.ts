@@ -112,7 +112,7 @@ function resolveOne(config: SSHConfig, input: ResolveInput, jumpsOverride: SshTa
     identityFiles: dedupe(identityFiles),
     defaultIdentities,
     identitiesOnly: yes(str('identitiesonly')),
-    ...optional('identityAgent', str('identityagent') && tokens(str('identityagent')!)),
+    ...optional('identityAgent', identityAgent(str('identityagent'), tokens)),
     ...optional('forwardAgent', str('forwardagent') === undefined ? undefined : yes(str('forwardagent'))),
     ...optional('hostKeyAlias', str('hostkeyalias')),
     userKnownHostsFiles: (list('userknownhostsfile') ?? ['~/.ssh/known_hosts', '~/.ssh/known_hosts2']).map(tokens),
@@ -246,6 +246,14 @@ export function expandPath(value: string, ctx: TokenContext): string {
   if (v === '~') v = ctx.env.home;
   else if (v.startsWith('~/')) v = `${ctx.env.home}${v.slice(1)}`;
   return isAbsolute(v) ? v : resolvePath(v);
+}
+
+/** 'none' and SSH_AUTH_SOCK are keywords, anything else a socket path. */
+function identityAgent(value: string | undefined, tokens: (s: string) => string): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.toLowerCase() === 'none') return 'none';
+  if (/^\$?SSH_AUTH_SOCK$/.test(value)) return 'SSH_AUTH_SOCK';
+  return tokens(value);
 }
 
 const yes = (v: string | undefined) => v !== undefined && ['yes', 'true'].includes(v.toLowerCase());
