@@ -42,16 +42,13 @@ export async function prepareAuth(ssh2: Ssh2Module, target: SshTarget, opts: Aut
   const sock = agentSocket(target);
   if (sock !== undefined) {
     const allowed = target.identitiesOnly && !target.defaultIdentities ? files.flatMap((f) => (f.publicBlob ? [f.publicBlob] : [])) : undefined;
-    const agent = allowed ? filteredAgent(ssh2, sock, allowed) : sock;
-    if (allowed === undefined || allowed.length > 0) {
-      steps.push(async () => {
-        tried.push('agent');
-        return { type: 'agent', username, agent };
-      });
-    }
+    // "agent" counts as tried only when it had a key to offer.
+    const agent = listingAgent(ssh2, sock, allowed, (n) => n > 0 && tried.push('agent'));
+    if (allowed === undefined || allowed.length > 0) steps.push(async () => ({ type: 'agent', username, agent }));
   }
 
   for (const f of files) {
+    if (!f.key && !f.data) continue; // a public key only: usable through the agent alone
     steps.push(async () => {
       const key = f.key ?? (await unlock(ssh2, f, opts, show, notes));
       if (!key) return undefined;
@@ -97,8 +94,12 @@ async function loadIdentityFiles(
   for (const path of target.identityFiles) {
     const data = await readFile(path).catch(() => undefined);
     if (data === undefined) {
+      // Only the .pub on disk (the private key lives in the agent, or on a token): like ssh,
+      // it still selects that agent key under IdentitiesOnly.
+      const pub = await publicBlobFromPub(ssh2, path);
+      if (pub.publicBlob) out.push({ path, ...pub });
       // Defaults are tried only if they exist; a named file that is missing deserves a note.
-      if (!target.defaultIdentities) notes.push(`identity file ${show(path)} not found`);
+      else if (!target.defaultIdentities) notes.push(`identity file ${show(path)} not found`);
       continue;
     }
     const parsed = first(ssh2.utils.parseKey(data));
@@ -165,19 +166,29 @@ function agentSocket(target: SshTarget): string | undefined {
   return process.env.SSH_AUTH_SOCK || undefined;
 }
 
-/** An agent that offers only the keys whose public blobs are allowed (IdentitiesOnly). */
-function filteredAgent(ssh2: Ssh2Module, sock: string, allowed: Buffer[]): Ssh2.OpenSSHAgent {
-  class Filtered extends ssh2.OpenSSHAgent {
+/**
+ * The agent at `sock`, offering only the keys whose public blobs are allowed (IdentitiesOnly;
+ * undefined: all), and telling how many it offered.
+ */
+function listingAgent(
+  ssh2: Ssh2Module,
+  sock: string,
+  allowed: Buffer[] | undefined,
+  offered: (count: number) => void,
+): Ssh2.OpenSSHAgent {
+  class Listing extends ssh2.OpenSSHAgent {
     override getIdentities(cb: Ssh2.IdentityCallback<ParsedKey>): void {
       super.getIdentities((err, keys) => {
         if (err) return cb(err);
         // OpenSSHAgent yields parsed keys; anything else cannot be compared and is left out.
-        const offered = (keys ?? []).filter((k): k is ParsedKey => typeof k === 'object' && 'getPublicSSH' in k);
-        cb(undefined, offered.filter((k) => allowed.some((b) => b.equals(k.getPublicSSH()))));
+        const parsed = (keys ?? []).filter((k): k is ParsedKey => typeof k === 'object' && 'getPublicSSH' in k);
+        const usable = allowed ? parsed.filter((k) => allowed.some((b) => b.equals(k.getPublicSSH()))) : parsed;
+        offered(usable.length);
+        cb(undefined, usable);
       });
     }
   }
-  return new Filtered(sock);
+  return new Listing(sock);
 }
 
 function first<T>(v: T | T[]): T {

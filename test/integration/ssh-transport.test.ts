@@ -1,7 +1,9 @@
 // SshTransport against real OpenSSH sshd hosts (test/harness): one connection per host, host
 // keys always verified, the plain-reason errors, ProxyJump, and the ssh config.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
@@ -11,7 +13,7 @@ import { ShipyamlError } from '../../src/errors/shipyaml-error.js';
 import { argv, script } from '../../src/shell/cmd.js';
 import { createSshTransport, type SshTransport, type SshTransportOptions } from '../../src/transport/ssh.js';
 import { generateKey, knownHostsLine } from '../harness/keys.js';
-import { runOk } from '../harness/proc.js';
+import { runArgv, runOk, sleep, waitGone } from '../harness/proc.js';
 import { appendLines, startHosts, type Fleet, type SshdHost } from '../harness/sshd.js';
 
 let fleet: Fleet;
@@ -261,6 +263,55 @@ describe('connection and authentication errors', () => {
   }, 30_000);
 });
 
+describe('ssh-agent', () => {
+  let agent: ChildProcess | undefined;
+  let sock: string;
+  let agentKeyPub: string;
+
+  beforeAll(async () => {
+    sock = join(scratch, 'agent.sock');
+    agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+    for (let i = 0; i < 200 && !existsSync(sock); i++) await sleep(10);
+    // A key that exists only in the agent: its private file is deleted once added.
+    const k = await generateKey(join(scratch, 'agent_only'), 'agent-only');
+    agentKeyPub = `${k.path}.pub`;
+    await appendLines(fleet.authorizedKeys, [k.pub]);
+    const added = await runArgv(['ssh-add', k.path], { env: { ...process.env, SSH_AUTH_SOCK: sock } });
+    expect(added.code).toBe(0);
+    await unlink(k.path);
+  }, 15_000);
+
+  afterAll(async () => {
+    if (agent?.pid !== undefined) {
+      agent.kill('SIGTERM');
+      await waitGone([agent.pid], 5_000);
+    }
+  });
+
+  async function agentConfig(name: string, identityFile: string): Promise<string> {
+    const file = join(scratch, name);
+    const h = fleet.hosts[0]!;
+    await writeFile(
+      file,
+      `Host agented\n  HostName 127.0.0.1\n  Port ${h.port}\n  User root\n  IdentityAgent ${sock}\n` +
+        `  IdentityFile ${identityFile}\n  IdentitiesOnly yes\n  UserKnownHostsFile ${fleet.knownHosts}\n`,
+    );
+    return file;
+  }
+
+  test('a key held only by the agent logs in; IdentitiesOnly selects it by its .pub', async () => {
+    const t = transport(spec('agented'), { configFile: await agentConfig('agent_ok_config', agentKeyPub.replace(/\.pub$/, '')) });
+    expect((await t.exec(argv('cat', '/srv/marker'))).stdout).toBe('host 0');
+  }, 15_000);
+
+  test('IdentitiesOnly keeps other agent keys out', async () => {
+    const other = await generateKey(join(scratch, 'not_in_agent'), 'other');
+    const e = await failure(transport(spec('agented'), { configFile: await agentConfig('agent_no_config', other.path) }).connect());
+    expect(e.code).toBe('E_AUTH');
+    expect(e.message).toContain(`(tried: ${other.path})`);
+  }, 15_000);
+});
+
 describe('ssh config', () => {
   test('an alias resolves to HostName, Port, User and IdentityFile', async () => {
     const h = fleet.hosts[1]!;
@@ -287,6 +338,20 @@ describe('ssh config', () => {
     expect(t.resolved?.jumps.map((j) => j.alias)).toEqual(['jump']);
     expect(fleet.acceptedConnections(jump)).toBe(before.jump + 1);
     expect(fleet.acceptedConnections(behind)).toBe(before.behind + 1);
+  }, 15_000);
+
+  test('a ProxyJump chain: web1, then jump, then behind; one connection each', async () => {
+    const { jump, behind } = fleet.jump!;
+    const web1 = fleet.hosts[0]!;
+    const file = join(scratch, 'chain_config');
+    const cfg = await readFile(fleet.sshConfig, 'utf8');
+    await writeFile(file, `Host chained\n  HostName 127.0.0.1\n  Port ${behind.port}\n  ProxyJump web1,jump\n\n${cfg.replace(/^Host web1 /m, 'Host chained web1 ')}`);
+    await writeFile(`${behind.root}/marker`, 'behind two hops');
+    const before = [web1, jump, behind].map((h) => fleet.acceptedConnections(h));
+    const t = transport(spec('chained'), { configFile: file });
+    expect((await t.exec(argv('cat', '/srv/marker'))).stdout).toBe('behind two hops');
+    expect(t.resolved?.jumps.map((j) => j.alias)).toEqual(['web1', 'jump']);
+    expect([web1, jump, behind].map((h, i) => fleet.acceptedConnections(h) - before[i]!)).toEqual([1, 1, 1]);
   }, 15_000);
 
   test('the host key of the jump host is checked too', async () => {
