@@ -2,10 +2,18 @@
 // Argument parsing and exit codes only. Every command lazy-imports its use case from app/, so
 // `shipyaml --version` loads nothing but commander.
 import { createRequire } from 'node:module';
-import { Command, CommanderError, Option } from 'commander';
+import type { Command as CommandType } from 'commander';
 import type { GlobalOptions } from '../app/options.js';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
+// `shipyaml --version` answers before anything else loads (CI scripts call it in loops).
+if (process.argv.length === 3 && (process.argv[2] === '--version' || process.argv[2] === '-V')) {
+  process.stdout.write(`${version}\n`);
+  process.exit(0);
+}
+const { Command, CommanderError, Option } = await import('commander');
+type Command = CommandType;
 
 type Body = (ctx: import('../app/run-command.js').CommandContext) => Promise<import('../app/run-command.js').CommandOutcome | void>;
 
