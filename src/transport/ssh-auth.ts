@@ -2,6 +2,7 @@
 // configured identity files when IdentitiesOnly is set), then each identity file in order. An
 // encrypted file asks for its passphrase (the CLI supplies a terminal prompt) and is skipped
 // with a clear note when there is none. Feeds ssh2's authHandler one method at a time.
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type * as Ssh2 from 'ssh2';
 import type { AnyAuthMethod, AuthenticationType, AuthHandlerMiddleware, ParsedKey } from 'ssh2';
@@ -127,6 +128,18 @@ async function publicBlobFromPub(ssh2: Ssh2Module, path: string): Promise<{ publ
   return parsed instanceof Error ? {} : { publicBlob: parsed.getPublicSSH() };
 }
 
+interface Unlocked {
+  key?: ParsedKey;
+  note?: string;
+}
+
+/**
+ * Decrypted keys, shared by every host of the command: a fleet of 20 hosts asks for a key's
+ * passphrase once (not 20 prompts at once), and bcrypt_pbkdf runs once. Keyed by the prompt
+ * function (one per CLI run) and the key file's path and content.
+ */
+const unlockedKeys = new WeakMap<PassphrasePrompt, Map<string, Promise<Unlocked>>>();
+
 async function unlock(
   ssh2: Ssh2Module,
   f: IdentityFile,
@@ -134,28 +147,39 @@ async function unlock(
   show: (p: string) => string,
   notes: string[],
 ): Promise<ParsedKey | undefined> {
-  const advice = `load it into ssh-agent (ssh-add ${show(f.path)}) or run shipyaml in a terminal to be asked for its passphrase`;
-  if (!opts.passphrasePrompt || !f.data) {
-    notes.push(`${show(f.path)} is encrypted and no passphrase was given: ${advice}`);
+  const prompt = opts.passphrasePrompt;
+  if (!prompt || !f.data) {
+    notes.push(`${show(f.path)} is encrypted and no passphrase was given: ${encryptedAdvice(f.path, show)}`);
     return undefined;
   }
-  for (let attempt = 0; attempt < PASSPHRASE_TRIES; attempt++) {
-    opts.onPrompt?.(true);
-    let pass: string | undefined;
-    try {
-      pass = await opts.passphrasePrompt(f.path);
-    } finally {
-      opts.onPrompt?.(false);
-    }
-    if (!pass) {
-      notes.push(`${show(f.path)} is encrypted and no passphrase was given: ${advice}`);
-      return undefined;
-    }
-    const parsed = first(ssh2.utils.parseKey(f.data, pass));
-    if (!(parsed instanceof Error)) return parsed;
+  let byKey = unlockedKeys.get(prompt);
+  if (!byKey) unlockedKeys.set(prompt, (byKey = new Map()));
+  const id = `${f.path}\0${createHash('sha256').update(f.data).digest('hex')}`;
+  let pending = byKey.get(id);
+  if (!pending) byKey.set(id, (pending = askAndDecrypt(ssh2, f, prompt, show)));
+  // While anyone waits for a human, this host's connect timeout must not run out.
+  opts.onPrompt?.(true);
+  try {
+    const r = await pending;
+    if (r.note) notes.push(r.note);
+    return r.key;
+  } finally {
+    opts.onPrompt?.(false);
   }
-  notes.push(`${show(f.path)}: wrong passphrase (${PASSPHRASE_TRIES} tries)`);
-  return undefined;
+}
+
+async function askAndDecrypt(ssh2: Ssh2Module, f: IdentityFile, prompt: PassphrasePrompt, show: (p: string) => string): Promise<Unlocked> {
+  for (let attempt = 0; attempt < PASSPHRASE_TRIES; attempt++) {
+    const pass = await prompt(f.path);
+    if (!pass) return { note: `${show(f.path)} is encrypted and no passphrase was given: ${encryptedAdvice(f.path, show)}` };
+    const parsed = first(ssh2.utils.parseKey(f.data!, pass));
+    if (!(parsed instanceof Error)) return { key: parsed };
+  }
+  return { note: `${show(f.path)}: wrong passphrase (${PASSPHRASE_TRIES} tries)` };
+}
+
+function encryptedAdvice(path: string, show: (p: string) => string): string {
+  return `load it into ssh-agent (ssh-add ${show(path)}) or run shipyaml in a terminal to be asked for its passphrase`;
 }
 
 /** IdentityAgent wins over SSH_AUTH_SOCK; "none" turns the agent off. */

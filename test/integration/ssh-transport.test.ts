@@ -12,6 +12,8 @@ import type { HostSpec } from '../../src/config/stage-config.js';
 import { ShipyamlError } from '../../src/errors/shipyaml-error.js';
 import { argv, script } from '../../src/shell/cmd.js';
 import { createSshTransport, type SshTransport, type SshTransportOptions } from '../../src/transport/ssh.js';
+import type { SshTarget } from '../../src/transport/ssh-config-resolve.js';
+import { connectError } from '../../src/transport/ssh-errors.js';
 import { generateKey, knownHostsLine } from '../harness/keys.js';
 import { runArgv, runOk, sleep, waitGone } from '../harness/proc.js';
 import { appendLines, startHosts, type Fleet, type SshdHost } from '../harness/sshd.js';
@@ -240,6 +242,15 @@ describe('connection and authentication errors', () => {
     });
     expect((await t.exec(argv('echo', 'unlocked'))).stdout).toBe('unlocked\n');
     expect(asked).toEqual([locked.path]);
+    // A fleet asks once per key, not once per host.
+    const prompt = async (path: string) => {
+      asked.push(path);
+      await sleep(100);
+      return 'correct horse';
+    };
+    const fleetOf3 = fleet.hosts.map((h) => direct(h, { identityFile: locked.path, passphrasePrompt: prompt }));
+    await Promise.all(fleetOf3.map((x) => x.connect()));
+    expect(asked).toEqual([locked.path, locked.path]);
   }, 15_000);
 
   test('a dropped connection fails the running command with E_CONNECT "connection lost"', async () => {
@@ -261,6 +272,35 @@ describe('connection and authentication errors', () => {
       await solo.stop();
     }
   }, 30_000);
+});
+
+describe('plain reasons for what the socket and ssh2 report', () => {
+  const target = { alias: 'web1', hostname: 'web1.example.com', port: 2222, user: 'deploy' } as SshTarget;
+  const jump = { alias: 'bastion', hostname: 'bastion.example.com', port: 22, user: 'ops' } as SshTarget;
+  const err = (message: string, props: Record<string, unknown>) => Object.assign(new Error(message), props);
+  test.each([
+    [{ code: 'ECONNREFUSED' }, 'E_CONNECT', 'web1 (deploy@web1.example.com:2222): connection refused (is sshd running on web1.example.com:2222?)'],
+    [{ code: 'ENOTFOUND', level: 'client-dns' }, 'E_CONNECT', 'web1 (deploy@web1.example.com:2222): unknown host name "web1.example.com" (it does not resolve; check the name, or HostName in ~/.ssh/config)'],
+    [{ code: 'EAI_AGAIN' }, 'E_CONNECT', 'unknown host name "web1.example.com"'],
+    [{ level: 'client-timeout' }, 'E_CONNECT', 'web1 (deploy@web1.example.com:2222): timed out after 10s'],
+    [{ code: 'EHOSTUNREACH' }, 'E_CONNECT', 'no route to web1.example.com:2222'],
+    [{ level: 'client-authentication' }, 'E_AUTH', 'authentication failed for deploy@web1.example.com (tried: agent, ~/.ssh/id_ed25519)'],
+    [{ level: 'handshake' }, 'E_CONNECT', 'SSH handshake failed: boom'],
+  ])('%o → %s', (props, code, text) => {
+    const e = connectError(err('boom', props), { target, timeoutMs: 10_000, tried: ['agent', '~/.ssh/id_ed25519'] });
+    expect(e.code).toBe(code);
+    expect(e.exit).toBe(4);
+    expect(e.host).toBe('web1');
+    expect(e.message).toContain(text);
+  });
+
+  test('a failure at a jump host names both', () => {
+    const e = connectError(err('x', { code: 'ECONNREFUSED' }), { target: jump, via: target, timeoutMs: 10_000 });
+    expect(e.message).toBe(
+      'web1 (deploy@web1.example.com:2222) via jump host bastion (ops@bastion.example.com:22): connection refused (is sshd running on bastion.example.com:22?)',
+    );
+    expect(e.host).toBe('web1');
+  });
 });
 
 describe('ssh-agent', () => {
