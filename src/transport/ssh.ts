@@ -97,6 +97,7 @@ export class SshTransport implements Transport {
       import('./ssh-exec.js'),
     ]);
     this.modules = { execOnClient, connectionLost };
+    this.closed = false;
     const home = homedir();
     const configFile = this.options.sshConfigFile ?? this.options.configFile;
     const configText = await loadSshConfigText({ home, ...(configFile !== undefined ? { configFile } : {}) });

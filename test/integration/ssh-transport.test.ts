@@ -97,14 +97,19 @@ describe('exec over one connection', () => {
 
   test('stdin of several MB arrives intact', async () => {
     const data = randomBytes(8 * 1024 * 1024);
+    const want = createHash('sha256').update(data).digest('hex');
     const t = transport(spec('web3'));
     await t.connect();
-    const started = performance.now();
-    const r = await t.exec(argv('sha256sum'), { stdin: Readable.from([data.subarray(0, 3_000_000), data.subarray(3_000_000)]) });
-    const ms = performance.now() - started;
-    expect(r.code).toBe(0);
-    expect(r.stdout.split(' ')[0]).toBe(createHash('sha256').update(data).digest('hex'));
-    console.log(`stdin: 8 MiB in ${ms.toFixed(0)} ms = ${((8 / ms) * 1000).toFixed(0)} MiB/s`);
+    // Twice: on this machine the first few MB on a fresh connection stall ~1 s (OpenSSH's own
+    // client shows the same), so the second run is the steady rate.
+    for (const run of ['first', 'second']) {
+      const started = performance.now();
+      const r = await t.exec(argv('sha256sum'), { stdin: Readable.from([data.subarray(0, 3_000_000), data.subarray(3_000_000)]) });
+      const ms = performance.now() - started;
+      expect(r.code).toBe(0);
+      expect(r.stdout.split(' ')[0]).toBe(want);
+      console.log(`stdin (${run} on the connection): 8 MiB in ${ms.toFixed(0)} ms = ${((8 / ms) * 1000).toFixed(0)} MiB/s`);
+    }
   }, 30_000);
 
   test('a command that reads stdin gets EOF when none is given', async () => {
