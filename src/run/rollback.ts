@@ -43,13 +43,23 @@ export async function rollback(s: Session, stage: StageConfig, to?: string): Pro
       throw new ShipyamlError('E_NO_RELEASE', 'rollback refused: nothing was switched', { details: problems });
     }
     const releaseId = [...distinct][0]!;
+    // Not interruptible, and all or nothing: a host that fails to switch sends the others back.
+    const quiet = { ...s, signal: undefined };
+    const switched: typeof s.transports = [];
     await phase(s, 'switch', async () => {
       const errs = rejections(
-        await mapSettled(s.transports, s.parallel, (t) =>
-          runStep(t, 'switch', { name: 'switch', kind: 'command', cmd: switchCurrent(layout(t.host.deployTo), releaseId) }, s),
-        ),
+        await mapSettled(s.transports, s.parallel, async (t) => {
+          await runStep(t, 'switch', { name: 'switch', kind: 'command', cmd: switchCurrent(layout(t.host.deployTo), releaseId) }, quiet);
+          switched.push(t);
+        }),
       );
-      if (errs.length) throw errs[0];
+      if (errs.length) {
+        await mapSettled(switched, s.parallel, async (t) => {
+          const from = targets.get(t.host.name)?.from;
+          if (from) await runStep(t, 'rollback', { name: 'switch_back', kind: 'command', cmd: switchCurrent(layout(t.host.deployTo), from) }, quiet);
+        });
+        throw errs[0];
+      }
     });
     await phase(s, 'after_switch', async () => {
       const errs = rejections(
