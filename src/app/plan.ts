@@ -20,7 +20,7 @@ export async function planCommand(ctx: CommandContext, stageName: string): Promi
 
 function phasesOf(h: DeployPlan['hosts'][number]): [string, Step[]][] {
   return [
-    ['prepare', h.prepare],
+    ['prepare', [...(h.fetch ? [h.fetch] : []), ...h.prepare]],
     ['switch', [h.switch]],
     ['after_switch', h.afterSwitch],
     ['healthcheck', h.healthcheck ? [h.healthcheck] : []],

@@ -26,7 +26,10 @@ export function splitLines(text: string): string[] {
   const lines = text.split(/\r?\n/);
   if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
   return lines.map((line) => {
-    const cr = line.lastIndexOf('\r');
-    return cr === -1 ? line : line.slice(cr + 1);
+    // A trailing \r is a CRLF line ending (ssh ends "Host key verification failed." so), not a
+    // redraw: without this, the one line that says why a git fetch failed would come out empty.
+    const body = line.replace(/\r+$/, '');
+    const cr = body.lastIndexOf('\r');
+    return cr === -1 ? body : body.slice(cr + 1);
   });
 }

@@ -7,6 +7,7 @@ import { hostsForTask } from './hosts-for-task.js';
 import { layout, releasePath, type Layout } from './layout.js';
 import type { DeployPlan, HostPlan, Step } from './plan.js';
 import type { ServerState } from './server-state.js';
+import { exportCommit, fetchMirror } from './git-steps.js';
 import { createRelease, linkShared, removeReleases, switchCurrent, uploadRelease, type UploadExpect, type UploadPlan } from './steps.js';
 
 export interface PlanInput {
@@ -16,27 +17,33 @@ export interface PlanInput {
   states: ReadonlyMap<string, ServerState>;
   /** What the build holds (for the server-side check) and how each host receives it. */
   upload?: { expect: UploadExpect; modes: ReadonlyMap<string, UploadPlan> };
+  /** git sources: the commit every host's fetch resolved the ref to (absent in `plan`: the ref is shown). */
+  git?: { commit: string };
 }
 
 /** Pure: config + release id + server states -> every command of a deploy, per host. */
-export function buildDeployPlan({ stage, releaseId, states, upload }: PlanInput): DeployPlan {
+export function buildDeployPlan({ stage, releaseId, states, upload, git }: PlanInput): DeployPlan {
   return {
     stage,
     releaseId,
-    hosts: stage.hosts.map((host) => planHost(stage, host, releaseId, states.get(host.name)?.current, upload)),
+    hosts: stage.hosts.map((host) => planHost(stage, host, releaseId, states.get(host.name)?.current, upload, git)),
   };
 }
 
-function planHost(stage: StageConfig, host: HostSpec, releaseId: string, previous: string | undefined, upload: PlanInput['upload']): HostPlan {
+function planHost(stage: StageConfig, host: HostSpec, releaseId: string, previous: string | undefined, upload: PlanInput['upload'], git: PlanInput['git']): HostPlan {
   const l = layout(host.deployTo);
   const hooks = (name: HookName, id: string, prev: string | undefined) => hookSteps(stage, host, l, name, id, prev);
+  const source = stage.source;
   return {
     host,
     layout: l,
     previous,
+    fetch: gitFetchStep(stage, host),
     prepare: [
       { name: 'create_release', kind: 'command', cmd: createRelease(l, releaseId) },
-      { name: 'upload', kind: 'upload', cmd: uploadRelease(l, releaseId, upload?.modes.get(host.name) ?? { kind: 'full' }, upload?.expect) },
+      source.kind === 'git'
+        ? { name: 'export', kind: 'command', cmd: exportCommit(l, releaseId, git?.commit ?? `${source.ref}^{commit}`) }
+        : { name: 'upload', kind: 'upload', cmd: uploadRelease(l, releaseId, upload?.modes.get(host.name) ?? { kind: 'full' }, upload?.expect) },
       { name: 'link_shared', kind: 'command', cmd: linkShared(l, releaseId, stage.shared) },
       ...hooks('before_switch', releaseId, previous),
     ],
@@ -49,6 +56,12 @@ function planHost(stage: StageConfig, host: HostSpec, releaseId: string, previou
       : { name: 'switch_back', kind: 'command', cmd: unlinkCurrent(l, releaseId) },
     afterRollback: previous ? hooks('after_rollback', previous, releaseId) : [],
   };
+}
+
+/** git sources: the mirror update that resolves the ref, run on every host before the plan is made. */
+export function gitFetchStep(stage: StageConfig, host: HostSpec): Step | undefined {
+  if (stage.source.kind !== 'git') return undefined;
+  return { name: 'fetch', kind: 'command', cmd: fetchMirror(layout(host.deployTo), stage.source.repo, stage.source.ref) };
 }
 
 /** A first deploy has nothing to go back to: undoing its switch removes `current` again. */

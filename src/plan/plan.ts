@@ -17,6 +17,8 @@ export interface HostPlan {
   layout: Layout;
   /** The release live before this deploy (what a failure leaves live and rollback goes to). */
   previous?: string;
+  /** git sources: update the host's mirror and resolve the ref (before prepare, on every host). */
+  fetch?: Step;
   prepare: Step[];
   switch: Step;
   afterSwitch: Step[];

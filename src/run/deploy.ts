@@ -17,6 +17,7 @@ import { now, type Phase } from './events.js';
 import { lockAll, unlockAll, type HeldLocks } from './locks.js';
 import { mapSettled, rejections } from './parallel.js';
 import { phase, type Session } from './session.js';
+import { fetchRevision } from './git-source.js';
 import { StepError } from './step-error.js';
 import { runStep, runSteps } from './step-runner.js';
 
@@ -47,27 +48,30 @@ interface HostRun {
 export async function deploy(s: Session, stage: StageConfig, opts: DeployOptions = {}): Promise<DeployResult> {
   const timings: { phase: Phase; ms: number }[] = [];
   const started = Date.now();
-  if (stage.source.kind !== 'upload') throw new ShipyamlError('E_USAGE', 'git sources are not supported yet; use source.build');
   // Read before any lock: a missing build is a user error that must change nothing anywhere.
-  const build = await scanBuild(stage.source.build, [...stage.source.exclude, ...deployDirsInsideBuild(stage)]);
+  const build = stage.source.kind === 'upload' ? await scanBuild(stage.source.build, [...stage.source.exclude, ...deployDirsInsideBuild(stage)]) : undefined;
   const locks = await phase(s, 'lock', () => lockAll(s, 'deploy'), timings);
   let runs: HostRun[] = [];
   try {
     refuseUnsafeCurrent(locks.states);
     const releaseId = nextReleaseId((opts.clock ?? (() => new Date()))(), allReleaseIds(locks.states));
-    const uploads = await planUploads(build, s.transports, locks.states, opts.full === true);
+    // git: every host's mirror is updated and the ref resolved first, so all export one commit.
+    const git = build ? undefined : { commit: await fetchRevision(s, stage) };
+    const revision = git ? { commit: git.commit, dirty: false } : opts.revision;
+    const uploads = build ? await planUploads(build, s.transports, locks.states, opts.full === true) : undefined;
     const plan = buildDeployPlan({
       stage,
       releaseId,
       states: locks.states,
-      upload: { expect: { files: build.files, bytes: build.fileBytes, digest: build.digest }, modes: uploads.modes },
+      upload: build && uploads ? { expect: { files: build.files, bytes: build.fileBytes, digest: build.digest }, modes: uploads.modes } : undefined,
+      git,
     });
     runs = s.transports.map((t, i) => ({ t, plan: plan.hosts[i]!, created: false, switched: false }));
     const entry = (status: LogEntry['status']): LogEntry => ({
       action: 'deploy',
       id: releaseId,
       status,
-      ...(opts.revision ? { revision: opts.revision.commit, dirty: opts.revision.dirty } : {}),
+      ...(revision ? { revision: revision.commit, dirty: revision.dirty } : {}),
       ...identity(),
       time: new Date().toISOString(),
       ms: Date.now() - started,
@@ -121,12 +125,13 @@ export async function deploy(s: Session, stage: StageConfig, opts: DeployOptions
   }
 }
 
-/** Every host's prepare steps in one round trip: mkdir, upload (stdin), link shared, hooks. */
-async function prepareAll(s: Session, runs: HostRun[], uploads: Uploads): Promise<void> {
+/** Every host's prepare steps in one round trip: mkdir, upload (stdin) or git export, link shared, hooks. */
+async function prepareAll(s: Session, runs: HostRun[], uploads: Uploads | undefined): Promise<void> {
   await forAll(s, runs, async (r) => {
     if (s.signal.aborted) throw interrupted();
     // Marked before it runs: if the batch dies half-way, the discard must still remove the dir.
     r.created = true;
+    if (!uploads) return void (await runSteps(r.t, 'prepare', r.plan.prepare, s));
     const packed = uploads.packs.get(r.t.host.name)!;
     const mode = uploads.modes.get(r.t.host.name)!.kind;
     const progress = (bytes: number) =>

@@ -79,6 +79,18 @@ describe('built-in recipe laravel', () => {
     expect(existsSync(join(root, 'current'))).toBe(false);
     expect(calls(dir)).toEqual([]);
   }, 60_000);
+
+  it('the first artisan cache command that fails stops the task and the deploy', async () => {
+    const { dir, root, env } = laravelApp();
+    writeFileSync(join(dir, 'build/artisan'), '#!/bin/sh\necho "$1" >> "$SHIPYAML_DEPLOY_TO/artisan-calls.log"\n[ "$1" != config:cache ]\n');
+    chmodSync(join(dir, 'build/artisan'), 0o755);
+    expectOk(await runCli(['setup', 'local'], { cwd: dir, env }), 'setup');
+    const r = await runCli(['deploy', 'local'], { cwd: dir, env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('task cache failed');
+    expect(readFileSync(join(root, 'artisan-calls.log'), 'utf8')).toBe('config:cache\n');
+    expect(existsSync(join(root, 'current'))).toBe(false);
+  }, 60_000);
 });
 
 describe('built-in recipe node', () => {
