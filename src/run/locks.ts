@@ -34,7 +34,8 @@ async function lockOnce(s: Session, command: string): Promise<HeldLocks> {
   const held: string[] = [];
   const results = await mapSettled(s.transports, s.parallel, async (t) => {
     const l = layout(t.host.deployTo);
-    const r = await runStep(t, 'lock', { name: 'lock', kind: 'command', cmd: lockAndReadState(l, json) }, s);
+    // Not interruptible: a round cut short can create the lock and never report it, leaving it behind.
+    const r = await runStep(t, 'lock', { name: 'lock', kind: 'command', cmd: lockAndReadState(l, json) }, { ...s, signal: undefined });
     const state = parseServerState(r);
     const result = /@@shipyaml:lock_result\n(\w+)/.exec(r)?.[1];
     if (result === 'taken') {
@@ -46,6 +47,10 @@ async function lockOnce(s: Session, command: string): Promise<HeldLocks> {
     }
   });
   const errors = rejections(results);
+  if (s.signal.aborted) {
+    await unlockAll(s, taken, info.token);
+    throw interruptedBeforeLock();
+  }
   if (held.length || errors.length) {
     await unlockAll(s, taken, info.token);
     if (errors.length) throw errors[0];
@@ -81,12 +86,18 @@ function liveness(lock: LockInfo): string {
 export async function lockAll(s: Session, command: string): Promise<HeldLocks> {
   const deadline = Date.now() + (s.waitLockMs ?? 0);
   for (let attempt = 0; attempt < 100_000; attempt++) {
+    if (s.signal.aborted) throw interruptedBeforeLock();
     try {
       return await lockOnce(s, command);
     } catch (e) {
-      if (!(e instanceof ShipyamlError) || e.code !== 'E_LOCKED' || Date.now() >= deadline || s.signal.aborted) throw e;
+      if (e instanceof ShipyamlError && e.code === 'E_LOCKED' && s.signal.aborted) throw interruptedBeforeLock();
+      if (!(e instanceof ShipyamlError) || e.code !== 'E_LOCKED' || Date.now() >= deadline) throw e;
       await new Promise((r) => setTimeout(r, Math.min(2000, Math.max(100, deadline - Date.now()))));
     }
   }
   throw new ShipyamlError('E_LOCKED', 'gave up waiting for the lock');
+}
+
+function interruptedBeforeLock(): ShipyamlError {
+  return new ShipyamlError('E_INTERRUPTED', 'interrupted before the lock: no lock kept, nothing changed on any host');
 }
