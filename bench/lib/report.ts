@@ -1,0 +1,254 @@
+// The results as a Markdown page (bench/RESULTS.md) and a console table: medians, ratios
+// shipyaml / script, each issue-5 target next to its figure, met or missed with the number.
+import type { Machine } from './machine.js';
+import { median } from './measure.js';
+import { stepMedians, type ProfileSummary, type ServerCost } from './profile.js';
+import type { RoundTrips } from './scenarios.js';
+import type { StartupResult } from './startup.js';
+import type { Sample, Tool } from './tools.js';
+
+export interface BenchResult {
+  mode: 'full' | 'quick' | 'custom';
+  runs: number;
+  hostCounts: number[];
+  machine: Machine;
+  loadAfter: string;
+  durationS: number;
+  build: { files: number; bytes: number; changedFiles: number; changedBytes: number };
+  samples: Sample[];
+  startup: StartupResult[];
+  roundTrips: { hosts: number; rows: RoundTrips[] }[];
+  profiles: { hosts: number; scenario: string; sample: Sample; summary: ProfileSummary }[];
+  serverCosts: ServerCost[];
+  parallel: number;
+}
+
+const s3 = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e6 ? 3 : 1)} MB`;
+const x = (r: number) => `${r.toFixed(2)}×`;
+const pct = (r: number) => `${(r * 100).toFixed(1)}%`;
+
+function pick(samples: Sample[], tool: Tool, scenario: string, hosts: number): Sample[] {
+  return samples.filter((s) => s.tool === tool && s.scenario === scenario && s.hosts === hosts);
+}
+
+const perHostAvg = (s: Sample, k: 'sessions' | 'connections') => s.perHost.reduce((n, h) => n + h[k], 0) / s.perHost.length;
+
+export interface TargetRow {
+  what: string;
+  hosts: string;
+  shipyaml: string;
+  script: string;
+  ratio: string;
+  target: string;
+  status: string;
+}
+
+export function targetRows(r: BenchResult): TargetRow[] {
+  const rows: TargetRow[] = [];
+  const verdict = (ok: boolean, figure: string) => (ok ? `met (${figure})` : `**missed** (${figure})`);
+  const scen = (scenario: string, target: number | undefined, hostsWithTarget: number[] | 'all') => {
+    for (const n of r.hostCounts) {
+      const a = pick(r.samples, 'shipyaml', scenario, n);
+      const b = pick(r.samples, 'baseline', scenario, n);
+      if (!a.length || !b.length) continue;
+      const ma = median(a.map((s) => s.ms));
+      const mbl = median(b.map((s) => s.ms));
+      const ratio = ma / mbl;
+      const has = target !== undefined && (hostsWithTarget === 'all' || hostsWithTarget.includes(n));
+      rows.push({
+        what: scenario,
+        hosts: String(n),
+        shipyaml: s3(ma),
+        script: s3(mbl),
+        ratio: x(ratio),
+        target: has ? `≤ ${target}×` : '—',
+        status: has ? verdict(ratio <= target!, x(ratio)) : '',
+      });
+    }
+  };
+  scen('first deploy', 0.8, 'all');
+  scen('redeploy 1%', 0.3, 'all');
+  for (const n of r.hostCounts) {
+    const a = pick(r.samples, 'shipyaml', 'redeploy 1%', n).filter((s) => s.bytesPerHost);
+    const b = pick(r.samples, 'baseline', 'redeploy 1%', n).filter((s) => s.bytesPerHost);
+    if (!a.length) continue;
+    const sent = median(a.flatMap((s) => s.bytesPerHost!));
+    const frac = sent / r.build.bytes;
+    rows.push({
+      what: 'redeploy 1%: bytes sent per host',
+      hosts: String(n),
+      shipyaml: `${mb(sent)} (${pct(frac)} of the build)`,
+      script: b.length ? mb(median(b.flatMap((s) => s.bytesPerHost!))) : '',
+      ratio: '',
+      target: '< 5% of the build',
+      status: verdict(frac < 0.05, pct(frac)),
+    });
+  }
+  scen('rollback', 0.8, [1, 20]);
+  const st = (name: string) => r.startup.find((s) => s.name === name);
+  for (const [name, limit] of [['shipyaml --version', 100], ['shipyaml validate', 250]] as const) {
+    const m = st(name);
+    if (!m) continue;
+    const ms = median(m.ms);
+    rows.push({ what: `\`${name.replace('shipyaml ', 'shipyaml ')}\``, hosts: '—', shipyaml: `${ms.toFixed(0)} ms`, script: '', ratio: '', target: `< ${limit} ms`, status: verdict(ms < limit, `${ms.toFixed(0)} ms`) });
+  }
+  const floor = st('node -e 0 (floor)');
+  if (floor) rows.push({ what: '`node -e 0` (the floor for any Node CLI here)', hosts: '—', shipyaml: `${median(floor.ms).toFixed(0)} ms`, script: '', ratio: '', target: '', status: '' });
+  const maxN = Math.max(...r.hostCounts);
+  const deploys = r.samples.filter((s) => s.tool === 'shipyaml' && s.hosts === maxN && s.maxRssKB !== undefined);
+  if (deploys.length) {
+    const peak = Math.max(...deploys.map((s) => s.maxRssKB!)) / 1024;
+    const med = median(deploys.filter((s) => s.scenario === 'first deploy').map((s) => s.maxRssKB!)) / 1024;
+    rows.push({
+      what: 'peak memory (RSS) of shipyaml',
+      hosts: String(maxN),
+      shipyaml: `${peak.toFixed(0)} MB max (first deploy median ${med.toFixed(0)} MB)`,
+      script: '',
+      ratio: '',
+      target: maxN === 20 ? '< 150 MB' : '< 150 MB (at 20 hosts)',
+      status: maxN === 20 ? verdict(peak < 150, `${peak.toFixed(0)} MB`) : `not measured at 20 hosts (${peak.toFixed(0)} MB at ${maxN})`,
+    });
+  }
+  for (const rt of r.roundTrips) {
+    const ship = rt.rows.filter((x) => x.tool === 'shipyaml');
+    const script = rt.rows.filter((x) => x.tool === 'baseline');
+    const fmt = (rows: RoundTrips[]) => rows.map((x) => `${x.redeploy.sessions}`).join(' / ');
+    const flat = new Set(ship.map((x) => x.redeploy.sessions)).size === 1 && new Set(ship.map((x) => x.first.sessions)).size === 1;
+    rows.push({
+      what: `exec round trips per host per deploy: ${ship.map((x) => x.shape).join(' / ')}`,
+      hosts: String(rt.hosts),
+      shipyaml: fmt(ship),
+      script: fmt(script),
+      ratio: '',
+      target: 'do not grow with shared paths or hooks',
+      status: verdict(flat, flat ? `${ship[0]!.redeploy.sessions} each` : fmt(ship)),
+    });
+  }
+  return rows;
+}
+
+function table(head: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+export function consoleTable(r: BenchResult): string {
+  return targetRows(r)
+    .map((t) => `${t.what.padEnd(44).slice(0, 60)} ${t.hosts.padStart(3)}  ${t.shipyaml.padEnd(30)} ${t.script.padEnd(10)} ${t.ratio.padEnd(7)} ${t.target.padEnd(22)} ${t.status}`)
+    .join('\n');
+}
+
+export function markdown(r: BenchResult): string {
+  const m = r.machine;
+  const out: string[] = [];
+  out.push('# Benchmark results');
+  out.push('');
+  out.push(
+    `Written by \`npm run bench\` (bench/run.ts; ${r.mode} mode: ${r.runs} runs per scenario, hosts ${r.hostCounts.join(' / ')}) on ${m.date.slice(0, 16).replace('T', ' ')} UTC, in ${Math.round(r.durationS)} s. ` +
+      'shipyaml and the hand-written script (bench/baseline.sh) run alternately against the same real OpenSSH sshd hosts on 127.0.0.1 (test/harness), deploy roots on tmpfs. Figures are medians.',
+  );
+  out.push('');
+  out.push(`**Machine:** ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB RAM, Linux ${m.kernel}; Node ${m.node}; ${m.openssh}; ${m.rsync}. Load average before / after: ${m.loadBefore} / ${r.loadAfter}.`);
+  out.push('');
+  out.push(
+    `**App:** ${r.build.files} files, ${mb(r.build.bytes)} (seeded PRNG: text files of 200 B–64 KB in ~150 directories, five 1–5 MB binaries, .env, storage/, an executable); the variant changes ${r.build.changedFiles} files (${pct(r.build.changedFiles / r.build.files)}; half same-size edits), ${mb(r.build.changedBytes)}. ` +
+      `Both deploy with shared .env and storage/, one no-op migrate hook (\`true\` in the release), keep 5. shipyaml uses its defaults (parallel ${r.parallel}).`,
+  );
+  out.push('');
+  out.push('## Against the targets of issue 5');
+  out.push('');
+  out.push(table(['what', 'hosts', 'shipyaml', 'script', 'ratio', 'target', 'status'], targetRows(r).map((t) => [t.what, t.hosts, t.shipyaml, t.script, t.ratio, t.target, t.status])));
+  out.push('');
+  out.push('## Every scenario');
+  out.push('');
+  out.push(
+    'Per tool, scenario and host count: wall time (median, min–max), exec sessions and connections per host (sshd log: "Starting session:" and "Accepted publickey" lines), ' +
+      'CPU seconds of the tool on this machine (shipyaml: the node process; script: bash, rsync, ssh and the ControlMasters), of all sshd trees together (sshd, sh, tar, rsync, cp… on the hosts), ' +
+      'and of anything else on the machine during the run (other work: a sign of noise), bytes sent per host (shipyaml: --json transfer events; script: rsync --stats "Total bytes sent"), peak RSS.',
+  );
+  out.push('');
+  const rows: string[][] = [];
+  for (const scenario of ['first deploy', 'redeploy 1%', 'rollback']) {
+    for (const n of r.hostCounts) {
+      for (const tool of ['shipyaml', 'baseline'] as Tool[]) {
+        const ss = pick(r.samples, tool, scenario, n);
+        if (!ss.length) continue;
+        const ms = ss.map((s) => s.ms);
+        const bytes = ss.filter((s) => s.bytesPerHost).flatMap((s) => s.bytesPerHost!);
+        rows.push([
+          scenario,
+          String(n),
+          tool === 'baseline' ? 'script' : tool,
+          `${s3(median(ms))} (${(Math.min(...ms) / 1000).toFixed(2)}–${(Math.max(...ms) / 1000).toFixed(2)})`,
+          median(ss.map((s) => perHostAvg(s, 'sessions'))).toFixed(1),
+          median(ss.map((s) => perHostAvg(s, 'connections'))).toFixed(1),
+          median(ss.map((s) => s.clientCpuS)).toFixed(2),
+          median(ss.map((s) => s.serverCpuS)).toFixed(2),
+          median(ss.map((s) => s.otherCpuS)).toFixed(2),
+          bytes.length ? mb(median(bytes)) : '—',
+          tool === 'shipyaml' ? `${(Math.max(...ss.map((s) => s.maxRssKB ?? 0)) / 1024).toFixed(0)} MB` : '—',
+          String(ss.length),
+        ]);
+      }
+    }
+  }
+  out.push(table(['scenario', 'hosts', 'tool', 'wall', 'execs/host', 'conns/host', 'client CPU s', 'server CPU s', 'other CPU s', 'sent/host', 'peak RSS', 'runs'], rows));
+  out.push('');
+  out.push('Startup, each run separately (median of the runs, peak RSS):');
+  out.push('');
+  out.push(table(['command', 'median', 'min–max', 'peak RSS', 'runs'], r.startup.map((s) => [`\`${s.name}\``, `${median(s.ms).toFixed(0)} ms`, `${Math.min(...s.ms).toFixed(0)}–${Math.max(...s.ms).toFixed(0)} ms`, `${(Math.max(...s.maxRssKB) / 1024).toFixed(0)} MB`, String(s.ms.length)])));
+  out.push('');
+  out.push('## Round trips per host per deploy');
+  out.push('');
+  out.push('Exec sessions and connections per host, first deploy / redeploy, with 1 or 10 shared paths and 1 or 10 hooks. shipyaml batches each phase into one remote script; the script runs one ssh command per step (over one ControlMaster connection).');
+  out.push('');
+  const rt: string[][] = [];
+  for (const g of r.roundTrips) {
+    for (const row of g.rows) rt.push([String(g.hosts), row.shape, row.tool === 'baseline' ? 'script' : row.tool, `${row.first.sessions} / ${row.redeploy.sessions}`, `${row.first.connections} / ${row.redeploy.connections}`]);
+  }
+  out.push(table(['hosts', 'config', 'tool', 'execs per host', 'connections per host'], rt));
+  out.push('');
+  if (r.profiles.length) {
+    out.push('## Where shipyaml\'s time goes');
+    out.push('');
+    out.push('One extra deploy per case, not in the medians above, with `node --cpu-prof` (which slows the client a little). Phases and steps come from the --json events (steps: median over hosts, max in brackets); the client profile is self time by area.');
+    out.push('');
+    for (const p of r.profiles) {
+      const s = p.sample;
+      out.push(`### ${p.scenario}, ${p.hosts} hosts: ${s3(s.ms)} wall; client CPU ${s.clientCpuS.toFixed(2)} s, servers ${s.serverCpuS.toFixed(2)} s (${(s.serverCpuS / p.hosts).toFixed(2)} s per host), other ${s.otherCpuS.toFixed(2)} s`);
+      out.push('');
+      const phases = (s.phases ?? []).map((ph) => `${ph.phase} ${ph.ms} ms`).join(', ');
+      const inPhases = (s.phases ?? []).reduce((n, ph) => n + ph.ms, 0);
+      out.push(`Phases: ${phases} — ${(inPhases / 1000).toFixed(2)} s of ${s3(s.ms)}; the rest is start-up, reading and packing the build (before the lock / between lock and prepare) and exit.`);
+      out.push('');
+      out.push(`Steps: ${stepMedians(s).map((st) => `${st.phase}/${st.step} ${st.ms.toFixed(0)} (${st.max.toFixed(0)}) ms`).join(', ')}.`);
+      out.push('');
+      const total = p.summary.byArea.reduce((n, a) => n + a.ms, 0);
+      out.push(`Client profile (${(p.summary.totalMs / 1000).toFixed(2)} s): ` + p.summary.byArea.slice(0, 10).map((a) => `${a.area} ${a.ms.toFixed(0)} ms (${pct(a.ms / total)})`).join(', ') + '.');
+      out.push('');
+      out.push(table(['top functions (self)', 'where', 'ms'], p.summary.top.slice(0, 10).map((f) => [`\`${f.fn}\``, f.where ? `\`${f.where}\`` : f.area, f.ms.toFixed(0)])));
+      out.push('');
+    }
+  }
+  if (r.serverCosts.length) {
+    out.push('### What the server-side commands cost alone (one host, idle machine, tmpfs, median of 3)');
+    out.push('');
+    out.push(table(['command', 'wall', 'CPU'], r.serverCosts.map((c) => [`${c.what}: \`${c.command}\``, `${c.realMs.toFixed(0)} ms`, `${c.cpuMs.toFixed(0)} ms`])));
+    out.push('');
+  }
+  out.push('## Method');
+  out.push('');
+  out.push(
+    [
+      '- `npm run bench` builds, then runs bench/run.ts through vitest (bench/vitest.config.ts; not part of `npm test`). `BENCH_QUICK=1`: 1 and 4 hosts, 3 runs. `BENCH_HOSTS=1,4`, `BENCH_RUNS=7`, `BENCH_PROFILE=0|1` override; `SHIPYAML_BENCH_KEEP=1` keeps the work dir; raw samples go to bench/out/results.json.',
+      '- The CLI measured is a copy of dist/ taken at start (with schema/ and package.json), so a rebuild by someone else mid-run changes nothing.',
+      '- Alternating: every run, who goes first swaps. First deploy: every run starts from an empty deploy root (untimed `shipyaml setup`; for the script, releases/ and shared/ made directly). Redeploy: the 1% variant and the original alternate, so each redeploy differs from the previous upload by the same 20 files; after each redeploy both roll back (shipyaml: `rollback`; script: the one-liner to the release before the newest).',
+      '- Before each timed run the benchmark waits (bounded) for the machine to be idle; "other CPU s" shows what still ran alongside. On a shared machine, read ratios from runs where it is near 0.',
+      '- The script: bench/baseline.sh — per host in parallel, ssh with ControlMaster (ControlPersist) over the harness ssh config (host keys verified), `-c aes128-gcm@openssh.com` (shipyaml\'s first cipher), Compression off; mkdir, `rsync -a --delete --stats` into a fresh releases/ID, one ssh per shared link and per hook, `ln -sfn … current.new && mv -T current.new current`, `ls -1 releases | sort | head -n -5 | xargs rm -rf`. The hosts disable sntrup761 kex for both (ssh2 lacks it).',
+      '- Peak memory: /usr/bin/time "Maximum resident set size" of the node process. Round trips: sshd LogLevel VERBOSE logs one "Starting session: command …" line per exec channel.',
+    ].join('\n'),
+  );
+  out.push('');
+  return out.join('\n');
+}

@@ -1,0 +1,160 @@
+// The measured runs on one fleet, shipyaml and the script alternating (who goes first swaps every
+// run, so warm caches and background noise fall on both alike). Every loop is bounded by the
+// run count; every command by a timeout (see measure.ts).
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Fleet } from '../../test/harness/sshd.js';
+import { newestProfile, summariseProfile, type ProfileSummary } from './profile.js';
+import { baseline, baselineSetup, checkLive, resetRoot, shipyaml, shipyamlSetup, type Sample, type Tool } from './tools.js';
+import { ONE_SHARED, STANDARD, TEN_HOOKS, TEN_SHARED, writeConfigs, type AppShape, type Workspace } from './workspace.js';
+
+export const SHIP_ROOT = '/srv/app';
+export const CLASSIC_ROOT = '/srv/classic';
+
+const order = (run: number): Tool[] => (run % 2 === 0 ? ['shipyaml', 'baseline'] : ['baseline', 'shipyaml']);
+
+/** Release ids for the script: ordered, unique, in shipyaml's format. */
+let scriptSeq = 0;
+const nextScriptId = (): string => `20260101-${String(++scriptSeq).padStart(6, '0')}`;
+
+function probe(ws: Workspace, variant: 'a' | 'b' | undefined) {
+  if (!variant) throw new Error('the benchmark lost track of which build a release holds');
+  const path = ws.changed[0]!;
+  const build = variant === 'a' ? ws.a : ws.b;
+  return { path, data: build.files.find((f) => f.path === path)!.data };
+}
+
+/** shipyaml's stage `parallel` for the benchmark (BENCH_PARALLEL); unset: shipyaml's default. */
+export const PARALLEL = process.env.BENCH_PARALLEL ? Number(process.env.BENCH_PARALLEL) : undefined;
+
+export async function runDeployScenarios(ws: Workspace, fleet: Fleet, runs: number, log: (s: string) => void): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  const ship: AppShape = { deployTo: SHIP_ROOT, ...STANDARD, ...(PARALLEL ? { parallel: PARALLEL } : {}) };
+  const classic: AppShape = { deployTo: CLASSIC_ROOT, ...STANDARD };
+  const cfg = writeConfigs(ws, fleet, 'deploy', ship);
+  const n = fleet.hosts.length;
+  const say = (s: Sample) => {
+    samples.push(s);
+    const bytes = s.bytesPerHost ? ` ${(s.bytesPerHost[0]! / 1e6).toFixed(2)} MB/host` : '';
+    log(`  ${n} host(s) ${s.scenario.padEnd(12)} run ${s.run + 1} ${s.tool.padEnd(8)} ${(s.ms / 1000).toFixed(3)} s${bytes}`);
+  };
+
+  // First deploy: a fresh deploy root every run (set up, untimed), then the timed deploy.
+  let classicIds: string[] = [];
+  /** Which build each release holds, to check what `current` serves after a rollback. */
+  const content = new Map<string, 'a' | 'b'>();
+  for (let run = 0; run < runs; run++) {
+    resetRoot(fleet, SHIP_ROOT);
+    resetRoot(fleet, CLASSIC_ROOT);
+    await shipyamlSetup(ws, cfg.a);
+    baselineSetup(fleet, classic);
+    classicIds = [];
+    for (const tool of order(run)) {
+      if (tool === 'shipyaml') {
+        const s = await shipyaml(ws, fleet, ['-c', cfg.a, 'deploy', 'production'], { scenario: 'first deploy', run });
+        checkLive(fleet, SHIP_ROOT, s.releaseId!, probe(ws, 'a'));
+        content.set(s.releaseId!, 'a');
+        say(s);
+      } else {
+        const id = nextScriptId();
+        say(await baseline(ws, fleet, 'deploy', id, classic, ws.buildA, { scenario: 'first deploy', run }));
+        checkLive(fleet, CLASSIC_ROOT, id, probe(ws, 'a'));
+        classicIds.push(id);
+        content.set(id, 'a');
+      }
+    }
+  }
+
+  // Redeploy of the 1% variant, then rollback, alternating a -> b -> a…: each redeploy differs
+  // from the last upload (shipyaml's cache) by the same 1% of the files.
+  for (let run = 0; run < runs; run++) {
+    const variant = run % 2 === 0 ? 'b' : 'a';
+    const build = variant === 'a' ? ws.buildA : ws.buildB;
+    const config = variant === 'a' ? cfg.a : cfg.b;
+    for (const tool of order(run)) {
+      if (tool === 'shipyaml') {
+        const s = await shipyaml(ws, fleet, ['-c', config, 'deploy', 'production'], { scenario: 'redeploy 1%', run });
+        checkLive(fleet, SHIP_ROOT, s.releaseId!, probe(ws, variant));
+        content.set(s.releaseId!, variant);
+        say(s);
+      } else {
+        const id = nextScriptId();
+        say(await baseline(ws, fleet, 'deploy', id, classic, build, { scenario: 'redeploy 1%', run }));
+        checkLive(fleet, CLASSIC_ROOT, id, probe(ws, variant));
+        classicIds.push(id);
+        content.set(id, variant);
+      }
+    }
+    for (const tool of order(run)) {
+      if (tool === 'shipyaml') {
+        const s = await shipyaml(ws, fleet, ['-c', config, 'rollback', 'production'], { scenario: 'rollback', run });
+        checkLive(fleet, SHIP_ROOT, s.releaseId!, probe(ws, content.get(s.releaseId!)!));
+        say(s);
+      } else {
+        // The article's rollback: the release before the newest (keep 5 has kept it).
+        const previous = classicIds[classicIds.length - 2]!;
+        say(await baseline(ws, fleet, 'rollback', previous, classic, build, { scenario: 'rollback', run }));
+        checkLive(fleet, CLASSIC_ROOT, previous, probe(ws, content.get(previous)!));
+      }
+    }
+  }
+  return samples;
+}
+
+/** One first deploy and one 1% redeploy of shipyaml under `node --cpu-prof` (not in the medians). */
+export async function runProfiled(ws: Workspace, fleet: Fleet, log: (s: string) => void): Promise<{ scenario: string; sample: Sample; summary: ProfileSummary }[]> {
+  const ship: AppShape = { deployTo: SHIP_ROOT, ...STANDARD, ...(PARALLEL ? { parallel: PARALLEL } : {}) };
+  const cfg = writeConfigs(ws, fleet, 'deploy', ship);
+  resetRoot(fleet, SHIP_ROOT);
+  await shipyamlSetup(ws, cfg.a);
+  const out = [];
+  for (const [scenario, config, variant] of [['first deploy', cfg.a, 'a'], ['redeploy 1%', cfg.b, 'b']] as const) {
+    const dir = mkdtempSync(join(ws.dir, 'cpuprof-'));
+    const sample = await shipyaml(ws, fleet, ['-c', config, 'deploy', 'production'], { scenario: `${scenario} (profiled)`, run: 0, cpuProfDir: dir });
+    checkLive(fleet, SHIP_ROOT, sample.releaseId!, probe(ws, variant));
+    const summary = summariseProfile(newestProfile(dir));
+    log(`  profiled ${scenario} at ${fleet.hosts.length} hosts: ${(sample.ms / 1000).toFixed(2)} s; top: ${summary.byArea.slice(0, 4).map((a) => `${a.area} ${a.ms.toFixed(0)} ms`).join(', ')}`);
+    out.push({ scenario, sample, summary });
+  }
+  return out;
+}
+
+export interface RoundTrips {
+  shape: string;
+  tool: Tool;
+  first: { connections: number; sessions: number };
+  redeploy: { connections: number; sessions: number };
+}
+
+/** Exec sessions and connections per host for a first deploy and a redeploy, with 1 or 10 shared paths / hooks. */
+export async function runRoundTrips(ws: Workspace, fleet: Fleet, log: (s: string) => void): Promise<RoundTrips[]> {
+  const out: RoundTrips[] = [];
+  const shapes: [string, Omit<AppShape, 'deployTo'>][] = [
+    ['1 shared path, 1 hook', ONE_SHARED],
+    ['10 shared paths, 1 hook', TEN_SHARED],
+    ['1 shared path, 10 hooks', TEN_HOOKS],
+  ];
+  for (const [i, [name, shape]] of shapes.entries()) {
+    const ship: AppShape = { deployTo: '/srv/rt-app', ...shape };
+    const classic: AppShape = { deployTo: '/srv/rt-classic', ...shape };
+    const cfg = writeConfigs(ws, fleet, `rt-${i}`, ship);
+    resetRoot(fleet, ship.deployTo);
+    resetRoot(fleet, classic.deployTo);
+    await shipyamlSetup(ws, cfg.a);
+    baselineSetup(fleet, classic);
+    const perHost = (s: Sample) => ({
+      connections: s.perHost.reduce((n, h) => n + h.connections, 0) / s.perHost.length,
+      sessions: s.perHost.reduce((n, h) => n + h.sessions, 0) / s.perHost.length,
+    });
+    const s1 = await shipyaml(ws, fleet, ['-c', cfg.a, 'deploy', 'production'], { scenario: 'round trips', run: 0 });
+    const s2 = await shipyaml(ws, fleet, ['-c', cfg.b, 'deploy', 'production'], { scenario: 'round trips', run: 1 });
+    out.push({ shape: name, tool: 'shipyaml', first: perHost(s1), redeploy: perHost(s2) });
+    const b1 = await baseline(ws, fleet, 'deploy', nextScriptId(), classic, ws.buildA, { scenario: 'round trips', run: 0 });
+    const b2 = await baseline(ws, fleet, 'deploy', nextScriptId(), classic, ws.buildB, { scenario: 'round trips', run: 1 });
+    out.push({ shape: name, tool: 'baseline', first: perHost(b1), redeploy: perHost(b2) });
+    log(`  round trips, ${name}: shipyaml ${perHost(s1).sessions}/${perHost(s2).sessions} execs, script ${perHost(b1).sessions}/${perHost(b2).sessions} execs per host (first/redeploy)`);
+    resetRoot(fleet, ship.deployTo);
+    resetRoot(fleet, classic.deployTo);
+  }
+  return out;
+}

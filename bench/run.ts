@@ -1,0 +1,95 @@
+// `npm run bench`: shipyaml against the hand-written deploy script (bench/baseline.sh) on real
+// sshd hosts, as issue 5 asks. See bench/RESULTS.md ("Method") for what is measured and how.
+//
+//   npm run bench                     full: 1, 4 and 20 hosts, 5 runs each, profile at 4 and 20
+//   BENCH_QUICK=1 npm run bench       quick: 1 and 4 hosts, 3 runs, no profile
+//   BENCH_HOSTS=1,4 BENCH_RUNS=7 BENCH_PROFILE=1 BENCH_PARALLEL=20 …   overrides
+//
+// Full mode writes bench/RESULTS.md; other modes write bench/out/RESULTS-<mode>.md (or
+// BENCH_RESULTS=path). Raw samples always go to bench/out/results.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { it } from 'vitest';
+import { startHosts, type Fleet } from '../test/harness/sshd.js';
+import { machine } from './lib/machine.js';
+import { serverCosts } from './lib/profile.js';
+import { consoleTable, markdown, type BenchResult } from './lib/report.js';
+import { PARALLEL, runDeployScenarios, runProfiled, runRoundTrips } from './lib/scenarios.js';
+import { measureStartup } from './lib/startup.js';
+import { createWorkspace } from './lib/workspace.js';
+
+const env = process.env;
+const QUICK = env.BENCH_QUICK === '1';
+const custom = Boolean(env.BENCH_HOSTS || env.BENCH_RUNS || env.BENCH_PARALLEL);
+const HOSTS = env.BENCH_HOSTS ? env.BENCH_HOSTS.split(',').map(Number) : QUICK ? [1, 4] : [1, 4, 20];
+const RUNS = env.BENCH_RUNS ? Number(env.BENCH_RUNS) : QUICK ? 3 : 5;
+const PROFILE = env.BENCH_PROFILE ? env.BENCH_PROFILE === '1' : !QUICK;
+const MODE: BenchResult['mode'] = custom ? 'custom' : QUICK ? 'quick' : 'full';
+const HERE = dirname(fileURLToPath(import.meta.url));
+const OUT = join(HERE, 'out');
+const RESULTS = env.BENCH_RESULTS ?? (MODE === 'full' ? join(HERE, 'RESULTS.md') : join(OUT, `RESULTS-${MODE}.md`));
+
+if (HOSTS.some((n) => !Number.isInteger(n) || n < 1 || n > 50)) throw new Error(`BENCH_HOSTS: 1..50 each (got ${env.BENCH_HOSTS})`);
+if (!Number.isInteger(RUNS) || RUNS < 1 || RUNS > 50) throw new Error(`BENCH_RUNS: 1..50 (got ${env.BENCH_RUNS})`);
+
+const log = (s: string) => console.log(s);
+
+it(`shipyaml vs the hand-written script (${MODE}: hosts ${HOSTS.join('/')}, ${RUNS} runs)`, async () => {
+  const t0 = Date.now();
+  const m = machine();
+  log(`shipyaml benchmark, ${MODE} mode: hosts ${HOSTS.join(', ')}; ${RUNS} runs per scenario; ${m.cpu}, ${m.cores} cores; load ${m.loadBefore}`);
+  const ws = createWorkspace();
+  log(`app: ${ws.a.files.length} files, ${(ws.a.bytes / 1e6).toFixed(1)} MB; variant: ${ws.changed.length} files changed; work dir ${ws.dir}`);
+  const result: BenchResult = {
+    mode: MODE,
+    runs: RUNS,
+    hostCounts: HOSTS,
+    machine: m,
+    loadAfter: '',
+    durationS: 0,
+    build: {
+      files: ws.a.files.length,
+      bytes: ws.a.bytes,
+      changedFiles: ws.changed.length,
+      changedBytes: ws.b.files.filter((f) => ws.changed.includes(f.path)).reduce((n, f) => n + f.data.length, 0),
+    },
+    samples: [],
+    startup: [],
+    roundTrips: [],
+    profiles: [],
+    serverCosts: [],
+    parallel: PARALLEL ?? 10,
+  };
+  try {
+    for (const [i, n] of HOSTS.entries()) {
+      log(`\n${n} host(s): starting sshd`);
+      let fleet: Fleet | undefined;
+      try {
+        fleet = await startHosts(n, { startTimeoutMs: 30_000 });
+        result.samples.push(...(await runDeployScenarios(ws, fleet, RUNS, log)));
+        if (i === 0) {
+          // deploy.yml of this fleet is in place: what `validate` reads.
+          result.startup = await measureStartup(ws, Math.max(10, RUNS * 2), log);
+          result.roundTrips.push({ hosts: n, rows: await runRoundTrips(ws, fleet, log) });
+        }
+        if (PROFILE && (n >= 4 || HOSTS.length === 1)) {
+          for (const p of await runProfiled(ws, fleet, log)) result.profiles.push({ hosts: n, ...p });
+          if (!result.serverCosts.length) result.serverCosts = await serverCosts(fleet);
+        }
+      } finally {
+        await fleet?.stop();
+      }
+    }
+  } finally {
+    ws.remove();
+  }
+  result.durationS = (Date.now() - t0) / 1000;
+  result.loadAfter = readFileSync('/proc/loadavg', 'utf8').trim().split(' ').slice(0, 3).join(' ');
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(join(OUT, 'results.json'), JSON.stringify(result, null, 1));
+  mkdirSync(dirname(RESULTS), { recursive: true });
+  writeFileSync(RESULTS, markdown(result));
+  log(`\n${consoleTable(result)}\n\nwritten: ${RESULTS} (raw: ${join(OUT, 'results.json')}) in ${Math.round(result.durationS)} s`);
+});
