@@ -233,7 +233,9 @@ async function finishAll(s: Session, runs: HostRun[], locks: HeldLocks, keep: nu
   await forAll(s, runs, async (r) => {
     const before = locks.states.get(r.t.host.name)!;
     const after: ServerState = { ...before, current: entry.id, releases: [...before.releases, entry.id], log: [...before.log, entry] };
-    const remove = releasesToRemove({ state: after, keepReleases: keep, inFlight: [entry.id] });
+    // The release live until now is what switch-back and a human's "go back" mean: never removed
+    // here, even when ids from a clock that ran ahead make it look old.
+    const remove = releasesToRemove({ state: after, keepReleases: keep, inFlight: [entry.id, ...(before.current ? [before.current] : [])] });
     const l = r.plan.layout;
     await runSteps(r.t, 'finish', [
       { name: 'log', kind: 'command', cmd: appendLog(l, entry) },
