@@ -79,6 +79,20 @@ describe('a fleet of 3 real sshd hosts, through the built CLI', () => {
     expect(trees()).toEqual(before);
   }, 120_000);
 
+  it('a host that refuses connections: exit 4 naming it and why, and no other host is touched', async () => {
+    const server = (await import('node:net')).createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const closed = (server.address() as { port: number }).port;
+    await new Promise<void>((r) => server.close(() => r()));
+    const { dir } = makeFleetApp(fleet, { hosts: `      - web1\n      - { host: 127.0.0.1, port: ${closed} }` });
+    const before = snapshotTree(app(web()[0]!));
+    const r = await runCli(['deploy', 'production'], { cwd: dir });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/127\.0\.0\.1/);
+    expect(r.stderr).toMatch(/refused/);
+    expect(snapshotTree(app(web()[0]!))).toEqual(before);
+  }, 60_000);
+
   it('deploys through a jump host to a host reachable only via it', async () => {
     const { jump, behind } = fleet.jump!;
     const { dir } = makeFleetApp(fleet, { hosts: '      - behind' });
