@@ -36,11 +36,30 @@ if (!Number.isInteger(RUNS) || RUNS < 1 || RUNS > 50) throw new Error(`BENCH_RUN
 
 const log = (s: string) => console.log(s);
 
+/** The whole run stops starting new measurements after this (each scenario keeps ≥ 1 run). */
+const BUDGET_MIN = Number(env.BENCH_BUDGET_MIN ?? (QUICK ? 10 : 25));
+const deadline = { at: Date.now() + BUDGET_MIN * 60_000 };
+
+/** What a signal must clean up: the running fleet (its sshds) and the work dir. */
+const live: { fleet?: Fleet; remove?: () => void } = {};
+const onSignal = (sig: NodeJS.Signals) => {
+  log(`\n${sig}: stopping the sshd hosts and removing the work dir`);
+  void (live.fleet?.stop() ?? Promise.resolve())
+    .catch(() => {})
+    .finally(() => {
+      live.remove?.();
+      process.exit(130);
+    });
+};
+
 it(`shipyaml vs the hand-written script (${MODE}: hosts ${HOSTS.join('/')}, ${RUNS} runs)`, async () => {
   const t0 = Date.now();
   const m = machine();
   log(`shipyaml benchmark, ${MODE} mode: hosts ${HOSTS.join(', ')}; ${RUNS} runs per scenario; ${m.cpu}, ${m.cores} cores; load ${m.loadBefore}`);
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
   const ws = createWorkspace();
+  live.remove = ws.remove;
   log(`app: ${ws.a.files.length} files, ${(ws.a.bytes / 1e6).toFixed(1)} MB; variant: ${ws.changed.length} files changed; work dir ${ws.dir}`);
   const result: BenchResult = {
     mode: MODE,
@@ -68,7 +87,8 @@ it(`shipyaml vs the hand-written script (${MODE}: hosts ${HOSTS.join('/')}, ${RU
       let fleet: Fleet | undefined;
       try {
         fleet = await startHosts(n, { startTimeoutMs: 30_000 });
-        result.samples.push(...(await runDeployScenarios(ws, fleet, RUNS, log)));
+        live.fleet = fleet;
+        result.samples.push(...(await runDeployScenarios(ws, fleet, RUNS, log, deadline.at)));
         if (i === 0) {
           // deploy.yml of this fleet is in place: what `validate` reads.
           result.startup = await measureStartup(ws, Math.max(10, RUNS * 2), log);
@@ -80,10 +100,13 @@ it(`shipyaml vs the hand-written script (${MODE}: hosts ${HOSTS.join('/')}, ${RU
         }
       } finally {
         await fleet?.stop();
+        live.fleet = undefined;
       }
     }
   } finally {
     ws.remove();
+    process.removeListener('SIGTERM', onSignal);
+    process.removeListener('SIGINT', onSignal);
   }
   result.durationS = (Date.now() - t0) / 1000;
   result.loadAfter = readFileSync('/proc/loadavg', 'utf8').trim().split(' ').slice(0, 3).join(' ');

@@ -156,6 +156,14 @@ export function markdown(r: BenchResult): string {
       `Both deploy with shared .env and storage/, one no-op migrate hook (\`true\` in the release), keep 5. shipyaml uses its defaults (parallel ${r.parallel}).`,
   );
   out.push('');
+  const machineCpu = r.samples.reduce((n, s) => n + s.machineCpuS, 0);
+  const otherCpu = r.samples.reduce((n, s) => n + s.otherCpuS, 0);
+  const noisy = machineCpu > 0 ? otherCpu / machineCpu : 0;
+  out.push(
+    `**Noise:** ${pct(noisy)} of the machine's CPU during the timed runs went to other work (see "other CPU s" below)` +
+      (noisy > 0.1 ? ' — the machine was shared while this ran: ratios are indicative, absolute times inflated.' : '.'),
+  );
+  out.push('');
   out.push('## Against the targets of issue 5');
   out.push('');
   out.push(table(['what', 'hosts', 'shipyaml', 'script', 'ratio', 'target', 'status'], targetRows(r).map((t) => [t.what, t.hosts, t.shipyaml, t.script, t.ratio, t.target, t.status])));
@@ -218,9 +226,7 @@ export function markdown(r: BenchResult): string {
       const s = p.sample;
       out.push(`### ${p.scenario}, ${p.hosts} hosts: ${s3(s.ms)} wall; client CPU ${s.clientCpuS.toFixed(2)} s, servers ${s.serverCpuS.toFixed(2)} s (${(s.serverCpuS / p.hosts).toFixed(2)} s per host), other ${s.otherCpuS.toFixed(2)} s`);
       out.push('');
-      const phases = (s.phases ?? []).map((ph) => `${ph.phase} ${ph.ms} ms`).join(', ');
-      const inPhases = (s.phases ?? []).reduce((n, ph) => n + ph.ms, 0);
-      out.push(`Phases: ${phases} — ${(inPhases / 1000).toFixed(2)} s of ${s3(s.ms)}; the rest is start-up, reading and packing the build (before the lock / between lock and prepare) and exit.`);
+      out.push(`Timeline (from the --json event times, spawn to exit): ${(s.timeline ?? []).map((t) => `${t.span} ${t.ms} ms`).join(' → ')}.`);
       out.push('');
       out.push(`Steps: ${stepMedians(s).map((st) => `${st.phase}/${st.step} ${st.ms.toFixed(0)} (${st.max.toFixed(0)}) ms`).join(', ')}.`);
       out.push('');

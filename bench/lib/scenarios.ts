@@ -27,7 +27,12 @@ function probe(ws: Workspace, variant: 'a' | 'b' | undefined) {
 /** shipyaml's stage `parallel` for the benchmark (BENCH_PARALLEL); unset: shipyaml's default. */
 export const PARALLEL = process.env.BENCH_PARALLEL ? Number(process.env.BENCH_PARALLEL) : undefined;
 
-export async function runDeployScenarios(ws: Workspace, fleet: Fleet, runs: number, log: (s: string) => void): Promise<Sample[]> {
+/**
+ * First deploys, then redeploy + rollback pairs, `runs` of each — fewer (at least one) once
+ * `deadlineAt` has passed, so that a slow or busy machine still ends in bounded time.
+ */
+export async function runDeployScenarios(ws: Workspace, fleet: Fleet, runs: number, log: (s: string) => void, deadlineAt = Infinity): Promise<Sample[]> {
+  const more = (run: number) => run === 0 || Date.now() < deadlineAt;
   const samples: Sample[] = [];
   const ship: AppShape = { deployTo: SHIP_ROOT, ...STANDARD, ...(PARALLEL ? { parallel: PARALLEL } : {}) };
   const classic: AppShape = { deployTo: CLASSIC_ROOT, ...STANDARD };
@@ -43,7 +48,7 @@ export async function runDeployScenarios(ws: Workspace, fleet: Fleet, runs: numb
   let classicIds: string[] = [];
   /** Which build each release holds, to check what `current` serves after a rollback. */
   const content = new Map<string, 'a' | 'b'>();
-  for (let run = 0; run < runs; run++) {
+  for (let run = 0; run < runs && more(run); run++) {
     resetRoot(fleet, SHIP_ROOT);
     resetRoot(fleet, CLASSIC_ROOT);
     await shipyamlSetup(ws, cfg.a);
@@ -67,7 +72,7 @@ export async function runDeployScenarios(ws: Workspace, fleet: Fleet, runs: numb
 
   // Redeploy of the 1% variant, then rollback, alternating a -> b -> a…: each redeploy differs
   // from the last upload (shipyaml's cache) by the same 1% of the files.
-  for (let run = 0; run < runs; run++) {
+  for (let run = 0; run < runs && more(run); run++) {
     const variant = run % 2 === 0 ? 'b' : 'a';
     const build = variant === 'a' ? ws.buildA : ws.buildB;
     const config = variant === 'a' ? cfg.a : cfg.b;

@@ -35,6 +35,8 @@ export interface Sample {
   modes?: string[];
   releaseId?: string;
   phases?: { phase: string; ms: number }[];
+  /** shipyaml only: the run as consecutive spans from spawn to exit (phases and the gaps between them). */
+  timeline?: { span: string; ms: number }[];
   steps?: { host: string; phase: string; step: string; ms: number }[];
 }
 
@@ -87,7 +89,11 @@ const CLI_ENV = { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '' };
 /** `shipyaml ARGS --json` in the app directory. */
 export async function shipyaml(ws: Workspace, fleet: Fleet, args: string[], opts: RunOptions): Promise<Sample> {
   const node = [process.execPath, ...(opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : [])];
-  const m = await measured(fleet, () => timed([...node, ws.cli, ...args, '--json'], { cwd: ws.app, env: CLI_ENV, usage: true }));
+  let spawnedAt = 0;
+  const m = await measured(fleet, () => {
+    spawnedAt = Date.now();
+    return timed([...node, ws.cli, ...args, '--json'], { cwd: ws.app, env: CLI_ENV, usage: true });
+  });
   const { r, perHost, machineCpuS } = m;
   if (r.code !== 0) fail(`shipyaml ${args.join(' ')}`, r);
   const events = r.stdout
@@ -119,8 +125,39 @@ export async function shipyaml(ws: Workspace, fleet: Fleet, args: string[], opts
     ...(bytes.size ? { bytesPerHost: aliases.map((a) => bytes.get(a) ?? 0), modes: aliases.map((a) => modes.get(a) ?? '?') } : {}),
     ...(typeof done?.releaseId === 'string' ? { releaseId: done.releaseId } : {}),
     ...(Array.isArray(done?.phases) ? { phases: done.phases as { phase: string; ms: number }[] } : {}),
+    timeline: timeline(events, spawnedAt, spawnedAt + r.ms),
     steps,
   };
+}
+
+/** What shipyaml does between its phases (src/app/open-stage.ts, src/run/deploy.ts). */
+const GAP_BEFORE: Record<string, string> = {
+  connect: 'load config, pick transports',
+  lock: 'read + digest the build (scanBuild)',
+  prepare: 'delta decision + tar pack (planUploads)',
+};
+
+/** Spawn → start event → each phase and the gaps between → exit, from the events' timestamps. */
+function timeline(events: Record<string, unknown>[], spawnedAt: number, exitedAt: number): { span: string; ms: number }[] {
+  const out: { span: string; ms: number }[] = [];
+  const t = (e: Record<string, unknown>) => Date.parse(e.time as string);
+  const start = events.find((e) => e.type === 'start');
+  if (!start) return out;
+  out.push({ span: 'node start-up, CLI, config (spawn → start event)', ms: t(start) - spawnedAt });
+  let at = t(start);
+  for (const e of events) {
+    if (e.type !== 'phase') continue;
+    if (e.status === 'start') {
+      const gap = t(e) - at;
+      if (gap > 0) out.push({ span: GAP_BEFORE[e.phase as string] ?? `before ${String(e.phase)}`, ms: gap });
+      at = t(e);
+    } else {
+      out.push({ span: `phase ${String(e.phase)}`, ms: t(e) - at });
+      at = t(e);
+    }
+  }
+  out.push({ span: 'close connections, exit', ms: exitedAt - at });
+  return out;
 }
 
 /** Untimed: `shipyaml setup` (shared/ and the layout), as a user does once per server. */
