@@ -72,6 +72,21 @@ export function parseText(text: string, file: string): Result<Parsed> {
     const value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     return ok({ doc, lineCounter, value });
   } catch (e) {
+    // yaml throws the same error type for a missing anchor and for an alias bomb.
+    const unresolved = e instanceof ReferenceError ? /^Unresolved alias .*: (.+)$/.exec(e.message) : null;
+    if (unresolved) {
+      const name = unresolved[1]!;
+      let pos = 0;
+      visit(doc, {
+        Alias(_, node) {
+          if (node.source === name && node.range) {
+            pos = node.range[0];
+            return visit.BREAK;
+          }
+        },
+      });
+      return fail([at(where(pos), `uses the alias *${name}, but no anchor &${name} is set before it`)]);
+    }
     if (e instanceof ReferenceError && /alias/i.test(e.message)) {
       return fail([at(where(0), `expands aliases (*name) more than ${MAX_ALIAS_COUNT} times: refused as a possible alias bomb`)]);
     }
