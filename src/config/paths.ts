@@ -4,6 +4,17 @@ import path from 'node:path';
 
 export const hasDotDot = (p: string): boolean => p.split('/').includes('..');
 
+/**
+ * Paths that reach server commands (deploy_to, shared paths) are quoted everywhere, but one that
+ * holds shell syntax is a mistake or an attack, and makes every printed command hard to read.
+ */
+const SHELL_META = /[;&|$`<>()'"\\*?[\]{}!]/;
+
+export function shellMetaProblem(p: string): string | undefined {
+  const m = SHELL_META.exec(p);
+  return m ? `must not contain shell metacharacters (found ${JSON.stringify(m[0])}; allowed: letters, digits, space and . _ - + @ : , = ~ /)` : undefined;
+}
+
 /** "~/x" -> "$HOME/x" for paths on this machine (ssh keys, a local deploy_to). */
 export function expandHome(p: string): string {
   if (p === '~') return os.homedir();

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { KeyPath, Problem } from '../problems.js';
 import { formatKeyPath } from '../problems.js';
-import { hasDotDot, normaliseRelative } from '../paths.js';
+import { hasDotDot, normaliseRelative, shellMetaProblem } from '../paths.js';
 import type { StageRule } from './context.js';
 
 interface Entry {
@@ -17,6 +17,8 @@ function entryProblem(value: string): string | undefined {
   if (path.posix.isAbsolute(value)) return 'must be relative to the release (it is linked to shared/ under the same path)';
   if (value.startsWith('~')) return 'must be relative to the release ("~" is not expanded)';
   if (hasDotDot(value)) return 'must not contain ".." segments';
+  const meta = shellMetaProblem(value);
+  if (meta) return meta;
   const norm = normaliseRelative(value);
   if (norm === '.' || norm === '') return 'must name a file or directory inside the release, not the release itself';
   return undefined;
