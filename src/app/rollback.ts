@@ -1,8 +1,9 @@
-import { rollback } from '../run/rollback.js';
+import { checkRollbackTo, rollback } from '../run/rollback.js';
 import { withStage } from './open-stage.js';
 import type { CommandContext, CommandOutcome } from './run-command.js';
 
 export async function rollbackCommand(ctx: CommandContext, stageName: string, to?: string): Promise<CommandOutcome> {
+  checkRollbackTo(to); // a bad --to is a usage error: refused before connecting anywhere
   return withStage(ctx, 'rollback', stageName, async (s, stage) => {
     const r = await rollback(s, stage, to);
     return {

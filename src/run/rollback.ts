@@ -11,14 +11,19 @@ import { mapSettled, rejections } from './parallel.js';
 import { phase, type Session } from './session.js';
 import { runStep } from './step-runner.js';
 
+/** A usage error, checked before anything connects. */
+export function checkRollbackTo(to: string | undefined): void {
+  if (to !== undefined && !isReleaseId(to)) {
+    throw new ShipyamlError('E_USAGE', `--to ${JSON.stringify(to)} is not a release id (YYYYMMDD-HHMMSS)`);
+  }
+}
+
 /**
  * Switches every selected host to the previous good release (or `to`). Every host is checked
  * before any is switched: a release missing or bad on one host means no host moves.
  */
 export async function rollback(s: Session, stage: StageConfig, to?: string): Promise<{ releaseId: string }> {
-  if (to !== undefined && !isReleaseId(to)) {
-    throw new ShipyamlError('E_USAGE', `--to ${JSON.stringify(to)} is not a release id (YYYYMMDD-HHMMSS)`);
-  }
+  checkRollbackTo(to);
   const locks = await phase(s, 'lock', () => lockAll(s, 'rollback'));
   try {
     const targets = new Map<string, { target: string; from?: string }>();
