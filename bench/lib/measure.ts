@@ -211,3 +211,69 @@ export function median(xs: readonly number[]): number {
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
+
+/** One pass over /proc: every process's parent, name and own CPU seconds (utime + stime). */
+function snapshotProcs(): Map<number, { ppid: number; comm: string; cpuS: number }> {
+  const out = new Map<number, { ppid: number; comm: string; cpuS: number }>();
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const close = stat.lastIndexOf(')');
+    const comm = stat.slice(stat.indexOf('(') + 1, close);
+    const f = stat.slice(close + 2).split(' ');
+    out.set(Number(name), { ppid: Number(f[1]), comm, cpuS: (Number(f[11]) + Number(f[12])) / TICK });
+  }
+  return out;
+}
+
+/**
+ * Server CPU by program (sshd, sh, tar, md5sum, cp, rsync…): samples the process trees under
+ * rootPids every intervalMs and keeps each process's own CPU as last seen. A process that lives
+ * less than an interval may be missed: its CPU shows up only in the tree total (treeCpuS), so
+ * callers report the difference as "short-lived, not sampled".
+ */
+export function pollPrograms(rootPids: readonly number[], intervalMs = 50): { stop: () => Map<string, number> } {
+  const seen = new Map<number, { comm: string; base: number; last: number }>();
+  const tick = (first: boolean) => {
+    const procs = snapshotProcs();
+    const children = new Map<number, number[]>();
+    for (const [pid, p] of procs) children.set(p.ppid, [...(children.get(p.ppid) ?? []), pid]);
+    const queue = [...rootPids];
+    for (let i = 0; i < queue.length && i < procs.size + rootPids.length; i++) {
+      const pid = queue[i]!;
+      const p = procs.get(pid);
+      if (p) {
+        const s = seen.get(pid);
+        // CPU a process had before the poll began is not part of this run.
+        if (!s) seen.set(pid, { comm: p.comm, base: first ? p.cpuS : 0, last: p.cpuS });
+        else {
+          s.last = p.cpuS;
+          s.comm = p.comm; // after exec the name changes (sh -> tar)
+        }
+      }
+      queue.push(...(children.get(pid) ?? []));
+    }
+  };
+  tick(true);
+  const timer = setInterval(() => tick(false), intervalMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      tick(false);
+      const by = new Map<string, number>();
+      for (const s of seen.values()) by.set(s.comm, (by.get(s.comm) ?? 0) + (s.last - s.base));
+      return by;
+    },
+  };
+}

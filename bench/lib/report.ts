@@ -18,7 +18,7 @@ export interface BenchResult {
   samples: Sample[];
   startup: StartupResult[];
   roundTrips: { hosts: number; rows: RoundTrips[] }[];
-  profiles: { hosts: number; scenario: string; sample: Sample; summary: ProfileSummary }[];
+  profiles: { hosts: number; scenario: string; sample: Sample; summary: ProfileSummary; script: Sample }[];
   serverCosts: ServerCost[];
   parallel: number;
 }
@@ -227,6 +227,9 @@ export function markdown(r: BenchResult): string {
       out.push(`### ${p.scenario}, ${p.hosts} hosts: ${s3(s.ms)} wall; client CPU ${s.clientCpuS.toFixed(2)} s, servers ${s.serverCpuS.toFixed(2)} s (${(s.serverCpuS / p.hosts).toFixed(2)} s per host), other ${s.otherCpuS.toFixed(2)} s`);
       out.push('');
       out.push(`Timeline (from the --json event times, spawn to exit): ${(s.timeline ?? []).map((t) => `${t.span} ${t.ms} ms`).join(' → ')}.`);
+      out.push('');
+      const progs = (x: Sample) => (x.serverPrograms ?? []).filter((p) => p.cpuS >= 0.005).map((p) => `${p.program} ${p.cpuS.toFixed(2)}`).join(', ');
+      out.push(`Server CPU by program, all ${p.hosts} hosts (s): shipyaml ${progs(s)}. The script, same scenario (${s3(p.script.ms)}): ${progs(p.script)}; client ${p.script.clientCpuS.toFixed(2)} s.`);
       out.push('');
       out.push(`Steps: ${stepMedians(s).map((st) => `${st.phase}/${st.step} ${st.ms.toFixed(0)} (${st.max.toFixed(0)}) ms`).join(', ')}.`);
       out.push('');

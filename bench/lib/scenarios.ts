@@ -106,20 +106,38 @@ export async function runDeployScenarios(ws: Workspace, fleet: Fleet, runs: numb
   return samples;
 }
 
-/** One first deploy and one 1% redeploy of shipyaml under `node --cpu-prof` (not in the medians). */
-export async function runProfiled(ws: Workspace, fleet: Fleet, log: (s: string) => void): Promise<{ scenario: string; sample: Sample; summary: ProfileSummary }[]> {
+export interface Profiled {
+  scenario: string;
+  sample: Sample;
+  summary: ProfileSummary;
+  /** The script's run of the same scenario, with its server CPU by program. */
+  script: Sample;
+}
+
+/**
+ * One first deploy and one 1% redeploy of shipyaml under `node --cpu-prof`, and of the script,
+ * both with the hosts' CPU sampled by program (not in the medians: profiling and sampling cost).
+ */
+export async function runProfiled(ws: Workspace, fleet: Fleet, log: (s: string) => void): Promise<Profiled[]> {
   const ship: AppShape = { deployTo: SHIP_ROOT, ...STANDARD, ...(PARALLEL ? { parallel: PARALLEL } : {}) };
+  const classic: AppShape = { deployTo: CLASSIC_ROOT, ...STANDARD };
   const cfg = writeConfigs(ws, fleet, 'deploy', ship);
   resetRoot(fleet, SHIP_ROOT);
+  resetRoot(fleet, CLASSIC_ROOT);
   await shipyamlSetup(ws, cfg.a);
-  const out = [];
+  baselineSetup(fleet, classic);
+  const out: Profiled[] = [];
   for (const [scenario, config, variant] of [['first deploy', cfg.a, 'a'], ['redeploy 1%', cfg.b, 'b']] as const) {
     const dir = mkdtempSync(join(ws.dir, 'cpuprof-'));
-    const sample = await shipyaml(ws, fleet, ['-c', config, 'deploy', 'production'], { scenario: `${scenario} (profiled)`, run: 0, cpuProfDir: dir });
+    const sample = await shipyaml(ws, fleet, ['-c', config, 'deploy', 'production'], { scenario: `${scenario} (profiled)`, run: 0, cpuProfDir: dir, programs: true });
     checkLive(fleet, SHIP_ROOT, sample.releaseId!, probe(ws, variant));
+    const id = nextScriptId();
+    const script = await baseline(ws, fleet, 'deploy', id, classic, variant === 'a' ? ws.buildA : ws.buildB, { scenario: `${scenario} (profiled)`, run: 0, programs: true });
+    checkLive(fleet, CLASSIC_ROOT, id, probe(ws, variant));
     const summary = summariseProfile(newestProfile(dir));
-    log(`  profiled ${scenario} at ${fleet.hosts.length} hosts: ${(sample.ms / 1000).toFixed(2)} s; top: ${summary.byArea.slice(0, 4).map((a) => `${a.area} ${a.ms.toFixed(0)} ms`).join(', ')}`);
-    out.push({ scenario, sample, summary });
+    const top = (s: Sample) => (s.serverPrograms ?? []).slice(0, 3).map((p) => `${p.program} ${p.cpuS.toFixed(2)}`).join(', ');
+    log(`  profiled ${scenario} at ${fleet.hosts.length} hosts: shipyaml ${(sample.ms / 1000).toFixed(2)} s (server CPU: ${top(sample)}), script ${(script.ms / 1000).toFixed(2)} s (server CPU: ${top(script)})`);
+    out.push({ scenario, sample, summary, script });
   }
   return out;
 }

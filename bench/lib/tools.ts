@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Fleet } from '../../test/harness/sshd.js';
-import { diffCounters, hostCounters, machineBusyS, pollCpu, settle, timed, waitQuiet, type HostCounters, type Timed } from './measure.js';
+import { diffCounters, hostCounters, machineBusyS, pollCpu, pollPrograms, settle, timed, waitQuiet, type HostCounters, type Timed } from './measure.js';
 import type { AppShape, Workspace } from './workspace.js';
 
 export const BASELINE = fileURLToPath(new URL('../baseline.sh', import.meta.url));
@@ -29,6 +29,8 @@ export interface Sample {
   otherCpuS: number;
   /** Machine load (busy cores) just before the run. */
   busyBefore: number;
+  /** With RunOptions.programs: server CPU seconds by program name, all hosts; "(short-lived, not sampled)" is the rest. */
+  serverPrograms?: { program: string; cpuS: number }[];
   /** Peak RSS of the shipyaml process (for the baseline: of its largest waited-for child). */
   maxRssKB?: number;
   bytesPerHost?: number[];
@@ -45,6 +47,8 @@ export interface RunOptions {
   run: number;
   /** node --cpu-prof into this directory. */
   cpuProfDir?: string;
+  /** Sample the hosts' process trees for server CPU by program (costs the benchmark some CPU). */
+  programs?: boolean;
 }
 
 function fail(what: string, r: Timed): never {
@@ -59,7 +63,8 @@ async function measured(
   fleet: Fleet,
   run: () => Promise<Timed>,
   daemons?: () => { stop: () => number },
-): Promise<{ r: Timed; perHost: HostCounters[]; machineCpuS: number; daemonCpuS: number; benchCpuS: number; busyBefore: number }> {
+  programs?: boolean,
+): Promise<{ r: Timed; perHost: HostCounters[]; machineCpuS: number; daemonCpuS: number; benchCpuS: number; busyBefore: number; programs?: Map<string, number> }> {
   if (!(await settle(fleet.hosts))) throw new Error('sshd hosts still busy from an earlier command');
   const q = await waitQuiet(Math.max(0, Math.min(QUIET_WAIT_MS, quietBudgetMs)));
   quietBudgetMs -= q.waitedMs;
@@ -67,21 +72,35 @@ async function measured(
   const self0 = process.cpuUsage();
   const m0 = machineBusyS();
   const poll = daemons?.();
+  const byProgram = programs ? pollPrograms(fleet.hosts.map((h) => h.pid)) : undefined;
   const r = await run();
   const daemonCpuS = poll?.stop() ?? 0;
+  const progs = byProgram?.stop();
   // Connection processes exit just after the client: wait for sshd to reap them (and log).
   await settle(fleet.hosts);
   const perHost = diffCounters(before, fleet.hosts.map(hostCounters));
   const machineCpuS = machineBusyS() - m0;
   const self = process.cpuUsage(self0);
-  return { r, perHost, machineCpuS, daemonCpuS, benchCpuS: (self.user + self.system) / 1e6, busyBefore: q.busyCores };
+  return { r, perHost, machineCpuS, daemonCpuS, benchCpuS: (self.user + self.system) / 1e6, busyBefore: q.busyCores, ...(progs ? { programs: progs } : {}) };
 }
 
 /** CPU split of one run: the tool on this machine (client), every sshd tree (servers), everything else. */
-function cpuSplit(m: { r: Timed; perHost: HostCounters[]; machineCpuS: number; daemonCpuS: number; benchCpuS: number }) {
+function cpuSplit(m: { r: Timed; perHost: HostCounters[]; machineCpuS: number; daemonCpuS: number; benchCpuS: number; programs?: Map<string, number> }) {
   const clientCpuS = (m.r.cpuS ?? 0) + m.daemonCpuS;
   const serverCpuS = m.perHost.reduce((n, h) => n + h.cpuS, 0);
-  return { clientCpuS, serverCpuS, otherCpuS: Math.max(0, m.machineCpuS - clientCpuS - serverCpuS - m.benchCpuS) };
+  let serverPrograms: { program: string; cpuS: number }[] | undefined;
+  if (m.programs) {
+    serverPrograms = [...m.programs].map(([program, cpuS]) => ({ program, cpuS })).filter((p) => p.cpuS > 0);
+    const sampled = serverPrograms.reduce((n, p) => n + p.cpuS, 0);
+    serverPrograms.push({ program: '(short-lived, not sampled)', cpuS: Math.max(0, serverCpuS - sampled) });
+    serverPrograms.sort((a, b) => b.cpuS - a.cpuS);
+  }
+  return {
+    clientCpuS,
+    serverCpuS,
+    otherCpuS: Math.max(0, m.machineCpuS - clientCpuS - serverCpuS - m.benchCpuS),
+    ...(serverPrograms ? { serverPrograms } : {}),
+  };
 }
 
 const CLI_ENV = { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '' };
@@ -93,7 +112,7 @@ export async function shipyaml(ws: Workspace, fleet: Fleet, args: string[], opts
   const m = await measured(fleet, () => {
     spawnedAt = Date.now();
     return timed([...node, ws.cli, ...args, '--json'], { cwd: ws.app, env: CLI_ENV, usage: true });
-  });
+  }, undefined, opts.programs);
   const { r, perHost, machineCpuS } = m;
   if (r.code !== 0) fail(`shipyaml ${args.join(' ')}`, r);
   const events = r.stdout
@@ -212,7 +231,7 @@ export async function baseline(
     const aliases = fleet.hosts.map((h) => h.alias);
     // The masters detach (ControlPersist) and retitle themselves "ssh: CM_DIR/… [mux]".
     const masters = () => pollCpu((line) => line.includes(`${cm}/`) && line.includes('[mux]'));
-    const m = await measured(fleet, () => timed(['bash', BASELINE, cmd, id, ...aliases], { env, usage: true }), masters);
+    const m = await measured(fleet, () => timed(['bash', BASELINE, cmd, id, ...aliases], { env, usage: true }), masters, opts.programs);
     const { r, perHost, machineCpuS } = m;
     if (r.code !== 0) fail(`baseline.sh ${cmd} ${id}`, r);
     const sent = readdirSync(stats).length ? aliases.map((a) => rsyncBytesSent(readFileSync(join(stats, `${a}.txt`), 'utf8'))) : undefined;
