@@ -13,6 +13,8 @@ export interface Machine {
   rsync: string;
   date: string;
   loadBefore: string;
+  /** The shipyaml measured: version, commit, and whether src/ had uncommitted changes. */
+  shipyaml: string;
 }
 
 function out(argv: string[]): string {
@@ -40,5 +42,14 @@ export function machine(): Machine {
     rsync: (out(['rsync', '--version']).split('\n')[0] ?? 'unknown').replace(/\s+/g, ' '),
     date: new Date().toISOString(),
     loadBefore: readFileSync('/proc/loadavg', 'utf8').trim().split(' ').slice(0, 3).join(' '),
+    shipyaml: shipyamlVersion(),
   };
+}
+
+function shipyamlVersion(): string {
+  const repo = new URL('../..', import.meta.url).pathname;
+  const version = (JSON.parse(readFileSync(`${repo}package.json`, 'utf8')) as { version: string }).version;
+  const commit = out(['git', '-C', repo, 'rev-parse', '--short', 'HEAD']);
+  const dirty = out(['git', '-C', repo, 'status', '--porcelain', '--', 'src']) !== '';
+  return `${version} at ${commit}${dirty ? ' (+ uncommitted changes in src/)' : ''}`;
 }

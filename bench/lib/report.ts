@@ -149,6 +149,8 @@ export function markdown(r: BenchResult): string {
       'shipyaml and the hand-written script (bench/baseline.sh) run alternately against the same real OpenSSH sshd hosts on 127.0.0.1 (test/harness), deploy roots on tmpfs. Figures are medians.',
   );
   out.push('');
+  out.push(`**shipyaml:** ${m.shipyaml}, built by \`npm run bench\`.`);
+  out.push('');
   out.push(`**Machine:** ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB RAM, Linux ${m.kernel}; Node ${m.node}; ${m.openssh}; ${m.rsync}. Load average before / after: ${m.loadBefore} / ${r.loadAfter}.`);
   out.push('');
   out.push(
