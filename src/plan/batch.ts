@@ -14,7 +14,10 @@ export function batchScript(steps: readonly Step[]): Cmd {
     const input = step.kind === 'upload' ? '' : ' </dev/null';
     parts.push(
       `echo '@@shipyaml:step:${i}'; echo '@@shipyaml:step:${i}' >&2`,
-      `(\n${renderCmd(step.cmd)}\n)${input} || { rc=$?; echo "@@shipyaml:fail:${i}:$rc"; exit $rc; }`,
+      // Not `( … ) || …`: a shell ignores `set -e` inside anything left of `||`, so a hook would
+      // run past its failing line. The exit code is read on the next line instead.
+      `(\n${renderCmd(step.cmd)}\n)${input}`,
+      `rc=$?; if [ "$rc" -ne 0 ]; then echo "@@shipyaml:fail:${i}:$rc"; exit "$rc"; fi`,
       `echo '@@shipyaml:ok:${i}'`,
     );
   });

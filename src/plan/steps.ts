@@ -29,11 +29,11 @@ export function lockAndReadState(l: Layout, lockJson: string | undefined): Cmd {
       MARK('releases'),
       `ls -1 ${q(l.releases)} 2>/dev/null || true`,
       MARK('log'),
-      `tail -n 2000 ${q(l.log)} 2>/dev/null; echo`,
+      `tail -n 2000 ${q(l.log)} 2>/dev/null || true; echo`,
       MARK('lock'),
-      `cat ${q(l.lock)} 2>/dev/null; echo`,
+      `cat ${q(l.lock)} 2>/dev/null || true; echo`,
       MARK('cache_sums'),
-      `cat ${q(posix.join(l.state, 'cache.sums'))} 2>/dev/null; echo`,
+      `cat ${q(posix.join(l.state, 'cache.sums'))} 2>/dev/null || true; echo`,
     ].join('\n'),
   );
 }

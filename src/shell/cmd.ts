@@ -32,9 +32,3 @@ export function renderCmd(cmd: Cmd): string {
   if (prefix.length === 0) return body;
   return `${prefix.join('\n')}\n${body}`;
 }
-
-/** Joins several commands into one script run in one round trip; the first failure stops it. */
-export function joinScripts(cmds: readonly Cmd[]): Cmd {
-  const parts = cmds.map((c) => `(\n${renderCmd(c)}\n) || exit $?`);
-  return { kind: 'script', script: parts.join('\n'), strict: false };
-}
