@@ -23,7 +23,8 @@ export interface InitOptions {
 const RECIPES: readonly InitRecipe[] = ['laravel', 'node', 'static'];
 /** Where site generators and bundlers put a static build, in the order they are tried. */
 const STATIC_BUILDS = ['dist', 'public', 'build', '_site', 'out'];
-const SCHEMA_URL = 'https://unpkg.com/shipyaml/schema/deploy.schema.json';
+// Not installed yet (npx): where `npm install -D shipyaml` will put it.
+const SCHEMA_PATH = './node_modules/shipyaml/schema/deploy.schema.json';
 const MAX_ASKS = 3;
 
 export function detectKind(dir: string): InitRecipe {
@@ -40,7 +41,7 @@ function defaultBuild(dir: string, recipe: InitRecipe): string {
   return found ? `./${found}` : '.';
 }
 
-/** The schema of an installed shipyaml, relative to the app (editors read it offline), else unpkg. */
+/** The schema of an installed shipyaml, relative to the app (editors read it offline). */
 function schemaFor(dir: string): string {
   let d = dir;
   for (let i = 0; i < 64; i++) {
@@ -52,7 +53,7 @@ function schemaFor(dir: string): string {
     if (dirname(d) === d) break;
     d = dirname(d);
   }
-  return SCHEMA_URL;
+  return SCHEMA_PATH;
 }
 
 function usageIfUnknown(recipe: string): InitRecipe {

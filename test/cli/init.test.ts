@@ -38,7 +38,7 @@ describe('init, then validate, then a local deploy', () => {
     const out = await ok(['init'], dir);
     expect(out).toContain('extends static');
     const text = readFileSync(join(dir, 'deploy.yml'), 'utf8');
-    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=https://unpkg.com/shipyaml/schema/deploy.schema.json');
+    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=./node_modules/shipyaml/schema/deploy.schema.json');
     expect(parse(text)).toMatchObject({ app: 'empty-site', extends: ['static'], source: { build: '.' } });
     expect(await ok(['validate'], dir)).toContain('deploy.yml is valid (2 stages: production, local)');
     await ok(['deploy', 'local'], dir);
