@@ -6,7 +6,7 @@ import { buildDeployPlan } from '../plan/build-plan.js';
 import type { HostPlan } from '../plan/plan.js';
 import { nextReleaseId } from '../plan/release-id.js';
 import { releasesToRemove } from '../plan/retention.js';
-import type { LogEntry, ServerState } from '../plan/server-state.js';
+import { releaseStatuses, type LogEntry, type ServerState } from '../plan/server-state.js';
 import { appendLog, releaseLock, removeReleases, type UploadPlan } from '../plan/steps.js';
 import { Readable } from 'node:stream';
 import { packEntries, type Packed } from '../transfer/pack.js';
@@ -233,9 +233,11 @@ async function finishAll(s: Session, runs: HostRun[], locks: HeldLocks, keep: nu
   await forAll(s, runs, async (r) => {
     const before = locks.states.get(r.t.host.name)!;
     const after: ServerState = { ...before, current: entry.id, releases: [...before.releases, entry.id], log: [...before.log, entry] };
-    // The release live until now is what switch-back and a human's "go back" mean: never removed
-    // here, even when ids from a clock that ran ahead make it look old.
-    const remove = releasesToRemove({ state: after, keepReleases: keep, inFlight: [entry.id, ...(before.current ? [before.current] : [])] });
+    // The good release live until now is what a human's "go back" means: never removed here, even
+    // when ids from a clock that ran ahead make it look old. (One with no success in the log, live
+    // only because a run was killed after its switch, stays partial and goes.)
+    const previous = before.current && releaseStatuses(after).get(before.current) === 'ok' ? [before.current] : [];
+    const remove = releasesToRemove({ state: after, keepReleases: keep, inFlight: [entry.id, ...previous] });
     const l = r.plan.layout;
     await runSteps(r.t, 'finish', [
       { name: 'log', kind: 'command', cmd: appendLog(l, entry) },
