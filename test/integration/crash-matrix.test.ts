@@ -3,7 +3,7 @@
 // reports the lock left behind (who, where, since when, that process gone) with exit 3, and
 // `unlock` + `deploy` succeed and leave no partial release behind.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHosts, type Fleet, type SshdHost } from '../harness/sshd.js';
@@ -17,7 +17,16 @@ const builds = new Map<string, Manifest>();
 const SHARED = new Map([['.env', 'link:/srv/app/shared/.env']]);
 const root = (h: SshdHost) => join(h.root, 'app');
 
-/** A new build: same 30 MB of data, a new VERSION; remembered so a release can be checked against it. */
+/** 30 MB in 200 files of random bytes, for the point that dies mid-upload: a full upload to 3 hosts takes seconds. */
+function bigFiles(on: boolean): void {
+  if (!on) return rmSync(join(dir, 'build/big'), { recursive: true, force: true });
+  for (let i = 0; i < 200; i++) {
+    mkdirSync(join(dir, `build/big/d${i % 10}`), { recursive: true });
+    writeFileSync(join(dir, `build/big/d${i % 10}/f${i}.bin`), randomBytes(150_000));
+  }
+}
+
+/** A new build: the same data, a new VERSION; remembered so a release can be checked against it. */
 function newBuild(label: string): void {
   writeFileSync(join(dir, 'build/VERSION'), `${label}\n`);
   builds.set(label, manifest(join(dir, 'build')));
@@ -41,11 +50,12 @@ tasks:
 hooks: { before_switch: [bs], after_switch: [as] }
 healthcheck: { run: "echo hc-start; sleep {{nap}}", retries: 1 }`,
   }));
-  // 30 MB in 200 files of random bytes: a full upload to 3 hosts takes a few seconds.
-  for (let i = 0; i < 200; i++) {
-    mkdirSync(join(dir, `build/d${i % 10}`), { recursive: true });
-    writeFileSync(join(dir, `build/d${i % 10}/f${i}.bin`), randomBytes(150_000));
+  for (let i = 0; i < 50; i++) {
+    mkdirSync(join(dir, `build/d${i % 5}`), { recursive: true });
+    writeFileSync(join(dir, `build/d${i % 5}/f${i}.bin`), randomBytes(2_000));
   }
+  // One host at a time: a kill between two hosts' switches (or finishes) splits the fleet.
+  writeFileSync(join(dir, 'serial.yml'), readFileSync(join(dir, 'deploy.yml'), 'utf8').replace('stages:', 'parallel: 1\nstages:'));
   await ok('setup', 'production');
   newBuild('base');
   await ok('deploy', 'production');
@@ -64,6 +74,10 @@ const cacheFiles = (h: SshdHost): number => {
 interface Point {
   name: string;
   args?: string[];
+  /** The 30 MB of extra files in the build for this point (and its recovery deploys). */
+  big?: boolean;
+  /** Another config for the killed run (serial.yml: one host at a time). */
+  config?: string;
   at: (run: RunningCli) => Promise<string>;
 }
 
@@ -78,6 +92,7 @@ const POINTS: Point[] = [
   {
     name: 'mid-upload',
     args: ['--full'],
+    big: true,
     at: async (run) => {
       await run.waitFor(/\] upload started/, 30_000);
       // Kill once some of the tree has reached a host's cache but not all of it.
@@ -93,15 +108,16 @@ const POINTS: Point[] = [
   { name: 'after upload, before link_shared', at: after(/\] upload ok/) },
   { name: 'mid before_switch hook', at: after(/out: bs-start/) },
   { name: 'right before the switch', at: after(/phase prepare ok/) },
-  { name: 'mid-switch (first host switched)', at: after(/\] switch ok/) },
+  { name: 'mid-switch (one host switched)', config: 'serial.yml', at: after(/\] switch ok/) },
   { name: 'after switch, before after_switch', at: after(/phase switch ok/) },
   { name: 'mid after_switch hook', at: after(/out: as-start/) },
   { name: 'mid-healthcheck', at: after(/out: hc-start/) },
-  { name: 'during finish', at: after(/\] log (started|ok)/) },
+  { name: 'during finish (one host finished)', config: 'serial.yml', at: after(/\] unlock ok/) },
 ];
 
-const results: { name: string; safe: boolean }[] = [];
+const results: { name: string; safe: boolean; left?: string }[] = [];
 afterAll(() => {
+  for (const r of results) console.log(`  ${r.safe ? 'safe  ' : 'UNSAFE'} ${r.name.padEnd(36)} ${r.left ?? ''}`);
   const safe = results.filter((r) => r.safe).length;
   console.log(`crash matrix: ${results.length} points tried, ${safe} safe${safe < results.length ? ` (unsafe: ${results.filter((r) => !r.safe).map((r) => r.name).join(', ')})` : ''}`);
 });
@@ -110,8 +126,10 @@ describe('kill -9 of shipyaml on a 3-host fleet', () => {
   POINTS.forEach((point, i) => {
     it(`${point.name}: current complete everywhere, lock reported, unlock + deploy succeed`, async () => {
       results.push({ name: point.name, safe: false });
+      bigFiles(point.big === true);
       newBuild(`crash-${i}`);
-      const run = startCli(['deploy', 'production', '--verbose', '--var', 'nap=1', ...(point.args ?? [])], { cwd: dir, timeoutMs: 90_000 });
+      const config = point.config ? ['-c', point.config] : [];
+      const run = startCli([...config, 'deploy', 'production', '--verbose', '--var', 'nap=1', ...(point.args ?? [])], { cwd: dir, timeoutMs: 90_000 });
       const hit = await point.at(run).catch(async (e) => {
         run.signal('SIGKILL');
         await run.done;
@@ -126,6 +144,8 @@ describe('kill -9 of shipyaml on a 3-host fleet', () => {
 
       // 2. The locks left behind are the killed run's, and the next deploy reports them: exit 3.
       const locked = fleet.hosts.filter((h) => lockFile(root(h)) !== undefined);
+      const onNew = fleet.hosts.filter((h) => readFileSync(join(root(h), 'current/VERSION'), 'utf8') === `crash-${i}\n`).length;
+      results[results.length - 1]!.left = `left: ${locked.length}/3 locks, ${onNew}/3 hosts on the new release (${hit})`;
       for (const h of locked) expect(JSON.parse(lockFile(root(h))!).pid, h.alias).toBe(run.pid);
       const liveBefore = fleet.hosts.map((h) => liveLink(root(h)));
       newBuild(`retry-${i}`);
