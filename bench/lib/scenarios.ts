@@ -32,7 +32,19 @@ export const PARALLEL = process.env.BENCH_PARALLEL ? Number(process.env.BENCH_PA
  * `deadlineAt` has passed, so that a slow or busy machine still ends in bounded time.
  */
 export async function runDeployScenarios(ws: Workspace, fleet: Fleet, runs: number, log: (s: string) => void, deadlineAt = Infinity): Promise<Sample[]> {
-  const more = (run: number) => run === 0 || Date.now() < deadlineAt;
+  // Another run only if, at the pace of the last one, it ends before the deadline.
+  // First deploys get a bit over half of the time left, redeploy + rollback the rest.
+  const firstBy = Date.now() + (deadlineAt - Date.now()) * 0.55;
+  let last = 0;
+  let since = Date.now();
+  const more = (run: number, by: number) => {
+    const now = Date.now();
+    if (run > 0) last = now - since;
+    since = now;
+    if (run === 0 || now + last <= by) return true;
+    log(`  out of time: ${run} run(s) of this scenario at ${fleet.hosts.length} host(s) (BENCH_BUDGET_MIN)`);
+    return false;
+  };
   const samples: Sample[] = [];
   const ship: AppShape = { deployTo: SHIP_ROOT, ...STANDARD, ...(PARALLEL ? { parallel: PARALLEL } : {}) };
   const classic: AppShape = { deployTo: CLASSIC_ROOT, ...STANDARD };
@@ -48,7 +60,7 @@ export async function runDeployScenarios(ws: Workspace, fleet: Fleet, runs: numb
   let classicIds: string[] = [];
   /** Which build each release holds, to check what `current` serves after a rollback. */
   const content = new Map<string, 'a' | 'b'>();
-  for (let run = 0; run < runs && more(run); run++) {
+  for (let run = 0; run < runs && more(run, firstBy); run++) {
     resetRoot(fleet, SHIP_ROOT);
     resetRoot(fleet, CLASSIC_ROOT);
     await shipyamlSetup(ws, cfg.a);
@@ -72,7 +84,7 @@ export async function runDeployScenarios(ws: Workspace, fleet: Fleet, runs: numb
 
   // Redeploy of the 1% variant, then rollback, alternating a -> b -> a…: each redeploy differs
   // from the last upload (shipyaml's cache) by the same 1% of the files.
-  for (let run = 0; run < runs && more(run); run++) {
+  for (let run = 0; run < runs && more(run, deadlineAt); run++) {
     const variant = run % 2 === 0 ? 'b' : 'a';
     const build = variant === 'a' ? ws.buildA : ws.buildB;
     const config = variant === 'a' ? cfg.a : cfg.b;

@@ -175,7 +175,7 @@ function timeline(events: Record<string, unknown>[], spawnedAt: number, exitedAt
       at = t(e);
     }
   }
-  out.push({ span: 'close connections, exit', ms: exitedAt - at });
+  out.push({ span: 'close connections, exit', ms: Math.round(exitedAt - at) });
   return out;
 }
 
