@@ -5,6 +5,7 @@
 //   BENCH_QUICK=1 npm run bench       quick: 1 and 4 hosts, 3 runs, no profile
 //   BENCH_HOSTS=1,4 BENCH_RUNS=7 BENCH_PROFILE=1 BENCH_PARALLEL=20 …   overrides
 //   BENCH_BUDGET_MIN=20   on a slow or busy machine, fewer runs (≥ 1 each) so the whole ends in time
+//   BENCH_REPORT=bench/out/results.json   only rewrite the Markdown from saved results
 //
 // Full mode writes bench/RESULTS.md; other modes write bench/out/RESULTS-<mode>.md (or
 // BENCH_RESULTS=path). Raw samples always go to bench/out/results.json.
@@ -57,7 +58,17 @@ const onSignal = (sig: NodeJS.Signals) => {
     });
 };
 
-it(`shipyaml vs the hand-written script (${MODE}: hosts ${HOSTS.join('/')}, ${RUNS} runs)`, async () => {
+// BENCH_REPORT=bench/out/results.json: only rewrite the Markdown from saved results.
+const REPORT_ONLY = env.BENCH_REPORT;
+
+it.runIf(REPORT_ONLY)('report from saved results', () => {
+  const result = JSON.parse(readFileSync(REPORT_ONLY!, 'utf8')) as BenchResult;
+  const target = env.BENCH_RESULTS ?? (result.mode === 'full' ? join(HERE, 'RESULTS.md') : join(OUT, `RESULTS-${result.mode}.md`));
+  writeFileSync(target, markdown(result));
+  log(`${consoleTable(result)}\n\nwritten: ${target}`);
+});
+
+it.skipIf(REPORT_ONLY)(`shipyaml vs the hand-written script (${MODE}: hosts ${HOSTS.join('/')}, ${RUNS} runs)`, async () => {
   const t0 = Date.now();
   const m = machine();
   log(`shipyaml benchmark, ${MODE} mode: hosts ${HOSTS.join(', ')}; ${RUNS} runs per scenario; ${m.cpu}, ${m.cores} cores; load ${m.loadBefore}`);
