@@ -1,5 +1,7 @@
 import type { BuildEntry } from './scan.js';
 
+const COALESCE_BYTES = 256 * 1024;
+
 export interface Packed {
   /** The tar stream's bytes, packed once per distinct content and sent unchanged to each host. */
   chunks: Buffer[];
@@ -12,10 +14,23 @@ export async function packEntries(entries: readonly BuildEntry[]): Promise<Packe
   const pack = tarStream.pack();
   const chunks: Buffer[] = [];
   let bytes = 0;
+  // tar-stream emits a 512-byte header, the data and the padding of each file separately; sent
+  // as they are, every one becomes its own SSH packet (and its own syscall on each side), which
+  // cost sshd several times the CPU of the same bytes in full packets. Coalesce to 256 KiB.
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const flush = () => {
+    if (pendingBytes === 0) return;
+    chunks.push(pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes));
+    pending = [];
+    pendingBytes = 0;
+  };
   pack.on('data', (c: unknown) => {
     if (!Buffer.isBuffer(c)) return;
-    chunks.push(c);
+    pending.push(c);
+    pendingBytes += c.length;
     bytes += c.length;
+    if (pendingBytes >= COALESCE_BYTES) flush();
   });
   const ended = new Promise<void>((resolve, reject) => {
     pack.on('end', resolve);
@@ -29,6 +44,7 @@ export async function packEntries(entries: readonly BuildEntry[]): Promise<Packe
   }
   pack.finalize();
   await ended;
+  flush();
   return { chunks, bytes };
 }
 
