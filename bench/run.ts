@@ -6,6 +6,7 @@
 //   BENCH_HOSTS=1,4 BENCH_RUNS=7 BENCH_PROFILE=1 BENCH_PARALLEL=20 …   overrides
 //   BENCH_BUDGET_MIN=20   on a slow or busy machine, fewer runs (≥ 1 each) so the whole ends in time
 //   BENCH_REPORT=bench/out/results.json   only rewrite the Markdown from saved results
+//   npx tsc -p bench                      type-check the benchmark
 //
 // Full mode writes bench/RESULTS.md; other modes write bench/out/RESULTS-<mode>.md (or
 // BENCH_RESULTS=path). Raw samples always go to bench/out/results.json.
