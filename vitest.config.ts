@@ -1,0 +1,13 @@
+// `npm test`: every test under test/. Unit tests are fast; CLI and integration tests start real
+// processes and sshd hosts, so on a busy 2-core CI machine a 5 s default timeout is too tight
+// for the quick ones too. bench/ has its own config (npm run bench).
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    exclude: ['test/scratch/**', 'node_modules/**'],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+  },
+});
