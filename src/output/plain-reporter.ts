@@ -3,24 +3,16 @@ import { toErrorEvent, type ErrorEvent } from './error-event.js';
 import { formatFailureBlock, formatErrorBlock } from './failure-block.js';
 import { clockTime, formatMs } from './format.js';
 import { createLineWriter, flushStream } from './line-writer.js';
-import type { Style } from './style.js';
 import { repeatsError, startLine, summaryLines } from './summary.js';
 import { cleanLine, splitLines } from './text.js';
 import { eventTime, isComplete, nextTransfer, SLOW_TRANSFER_MS, transferText, type TransferState } from './transfer.js';
-import type { Reporter } from './types.js';
+import type { RendererOptions, Reporter } from './types.js';
 
 // CI output: one timestamped line per event worth a line, no spinners, nothing redrawn.
 // `12:00:01 [web1] switch ok 12ms`. Failure blocks and the summary come once, at the end, where
 // a person scrolling a CI log looks first.
 
-export interface PlainOptions {
-  stream: NodeJS.WritableStream;
-  errorStream: NodeJS.WritableStream;
-  verbose: boolean;
-  style: Style;
-  redact: (s: string) => string;
-  clock: () => Date;
-}
+export type PlainOptions = RendererOptions;
 
 type Step = Extract<RunEvent, { type: 'step' }>;
 

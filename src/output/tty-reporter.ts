@@ -4,23 +4,15 @@ import { formatErrorBlock, formatFailureBlock } from './failure-block.js';
 import { createLineWriter, flushStream } from './line-writer.js';
 import { createListrTasks } from './listr-tasks.js';
 import { ProgressModel } from './progress-model.js';
-import type { Style } from './style.js';
 import { repeatsError, startLine, summaryLines } from './summary.js';
 import { restoreTerminalOnExit, settleWithin, withoutColour } from './terminal-stream.js';
-import type { Reporter } from './types.js';
+import type { RendererOptions, Reporter } from './types.js';
 
 // The terminal: listr2's default renderer, driven by events (see listr-tasks.ts). listr2 is
 // imported when the first event arrives, never before. Failure blocks and the summary are
 // printed after listr2 has drawn its last frame, so they are never redrawn or interleaved.
 
-export interface TtyOptions {
-  stream: NodeJS.WritableStream;
-  errorStream: NodeJS.WritableStream;
-  verbose: boolean;
-  style: Style;
-  redact: (s: string) => string;
-  clock: () => Date;
-}
+export type TtyOptions = RendererOptions;
 
 const PROGRESS = new Set<RunEvent['type']>(['start', 'phase', 'step', 'output', 'transfer']);
 

@@ -1,3 +1,4 @@
+import type { Style } from './style.js';
 import type { RunEvent } from '../run/events.js';
 
 export type OutputMode = 'auto' | 'tty' | 'plain' | 'json';
@@ -27,4 +28,14 @@ export interface Reporter {
   error(err: unknown): void;
   /** Ends rendering and prints what waits for the end (failure blocks, summary); bounded, never hangs. */
   close(): Promise<void>;
+}
+
+/** What the plain and terminal renderers are built with (resolved from ReporterOptions). */
+export interface RendererOptions {
+  stream: NodeJS.WritableStream;
+  errorStream: NodeJS.WritableStream;
+  verbose: boolean;
+  style: Style;
+  redact: (s: string) => string;
+  clock: () => Date;
 }
