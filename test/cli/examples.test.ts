@@ -40,7 +40,7 @@ describe('the shipped examples', () => {
       // The fake artisan recorded one migration per deploy, run once, in the new release.
       const log = readFileSync(join(target, 'shared/storage/logs/migrations.log'), 'utf8').trim().split('\n');
       expect(log).toHaveLength(2);
-      expect(log[0]).toMatch(/migrate migrate --force in .*\/releases\/\d{8}-\d{6}/);
+      expect(log[0]).toMatch(/migrate migrate --force in .*\/releases\/\d{8}-\d{6}(-\d+)?/);
     } else {
       expect(readFileSync(join(target, 'current/index.html'), 'utf8')).toContain('Deployed by shipyaml');
     }

@@ -43,7 +43,7 @@ hooks:
     const failure = e2.find((e) => e.type === 'failure') as { failure: Record<string, unknown> } | undefined;
     expect(failure?.failure).toMatchObject({ code: 'E_HOOK_FAILED', host: 'local', phase: 'prepare', step: 'boom', exitCode: 127, exitMeaning: 'command not found' });
     expect(failure?.failure.stderrTail).toEqual(['about to fail']);
-    expect(failure?.failure.state).toMatch(/^still on \d{8}-\d{6}; new release removed$/);
+    expect(failure?.failure.state).toMatch(/^still on \d{8}-\d{6}(-\d+)?; new release removed$/);
     expect(e2.at(-1)).toMatchObject({ type: 'done', ok: false, exitCode: 1 });
 
     const back = await runCli(['-c', 'ok.yml', 'rollback', 'local', '--json'], { cwd: dir });
