@@ -4,7 +4,7 @@
 //   npm run bench                     full: 1, 4 and 20 hosts, 5 runs each, profile at 4 and 20
 //   BENCH_QUICK=1 npm run bench       quick: 1 and 4 hosts, 3 runs, no profile
 //   BENCH_HOSTS=1,4 BENCH_RUNS=7 BENCH_PROFILE=1 BENCH_PARALLEL=20 …   overrides
-//   BENCH_BUDGET_MIN=20   on a slow or busy machine, fewer runs (≥ 1 each) so the whole ends in time
+//   BENCH_BUDGET_MIN=25   on a slow or busy machine, fewer runs (≥ 3 each) so the whole ends in time
 //   BENCH_REPORT=bench/out/results.json   only rewrite the Markdown from saved results
 //   npx tsc -p bench                      type-check the benchmark
 //
@@ -40,7 +40,7 @@ if (!Number.isInteger(RUNS) || RUNS < 1 || RUNS > 50) throw new Error(`BENCH_RUN
 const log = (s: string) => console.log(s);
 
 /** The whole run stops starting new measurements after this (each scenario keeps ≥ 1 run). */
-const BUDGET_MIN = Number(env.BENCH_BUDGET_MIN ?? (QUICK ? 10 : 20));
+const BUDGET_MIN = Number(env.BENCH_BUDGET_MIN ?? (QUICK ? 10 : 25));
 const startedAt = Date.now();
 /** Each host count gets a share of the budget that grows with its size (1 + n/4), cumulatively. */
 const weights = HOSTS.map((n) => 1 + n / 4);

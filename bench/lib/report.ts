@@ -262,7 +262,7 @@ export function markdown(r: BenchResult): string {
   out.push('');
   out.push(
     [
-      '- `npm run bench` builds, then runs bench/run.ts through vitest (bench/vitest.config.ts; not part of `npm test`). `BENCH_QUICK=1`: 1 and 4 hosts, 3 runs. `BENCH_HOSTS=1,4`, `BENCH_RUNS=7`, `BENCH_PROFILE=0|1` override; `SHIPYAML_BENCH_KEEP=1` keeps the work dir; raw samples go to bench/out/results.json.',
+      '- `npm run bench` builds, then runs bench/run.ts through vitest (bench/vitest.config.ts; not part of `npm test`). `BENCH_QUICK=1`: 1 and 4 hosts, 3 runs. `BENCH_HOSTS=1,4`, `BENCH_RUNS=7`, `BENCH_PROFILE=0|1`, `BENCH_PARALLEL=N` override; `BENCH_BUDGET_MIN` (default 25) caps the time: on a slow or busy machine each scenario gets fewer runs (at least 3; the runs column says how many). `SHIPYAML_BENCH_KEEP=1` keeps the work dir; raw samples go to bench/out/results.json, and `BENCH_REPORT=that-file` rewrites this page from them.',
       '- The CLI measured is a copy of dist/ taken at start (with schema/ and package.json), so a rebuild by someone else mid-run changes nothing.',
       '- Alternating: every run, who goes first swaps. First deploy: every run starts from an empty deploy root (untimed `shipyaml setup`; for the script, releases/ and shared/ made directly). Redeploy: the 1% variant and the original alternate, so each redeploy differs from the previous upload by the same 20 files; after each redeploy both roll back (shipyaml: `rollback`; script: the one-liner to the release before the newest).',
       '- Before each timed run the benchmark waits (bounded) for the machine to be idle; "other CPU s" shows what still ran alongside. On a shared machine, read ratios from runs where it is near 0.',

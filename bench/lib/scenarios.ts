@@ -27,9 +27,13 @@ function probe(ws: Workspace, variant: 'a' | 'b' | undefined) {
 /** shipyaml's stage `parallel` for the benchmark (BENCH_PARALLEL); unset: shipyaml's default. */
 export const PARALLEL = process.env.BENCH_PARALLEL ? Number(process.env.BENCH_PARALLEL) : undefined;
 
+/** However late it is, each scenario gets this many runs (a median of fewer says little). */
+const MIN_RUNS = 3;
+
 /**
- * First deploys, then redeploy + rollback pairs, `runs` of each — fewer (at least one) once
- * `deadlineAt` has passed, so that a slow or busy machine still ends in bounded time.
+ * First deploys, then redeploy + rollback pairs, `runs` of each — fewer (at least MIN_RUNS)
+ * when the next run would end after `deadlineAt`, so a slow or busy machine still ends in
+ * bounded time.
  */
 export async function runDeployScenarios(ws: Workspace, fleet: Fleet, runs: number, log: (s: string) => void, deadlineAt = Infinity): Promise<Sample[]> {
   // Another run only if, at the pace of the last one, it ends before the deadline.
@@ -41,7 +45,7 @@ export async function runDeployScenarios(ws: Workspace, fleet: Fleet, runs: numb
     const now = Date.now();
     if (run > 0) last = now - since;
     since = now;
-    if (run === 0 || now + last <= by) return true;
+    if (run < MIN_RUNS || now + last <= by) return true;
     log(`  out of time: ${run} run(s) of this scenario at ${fleet.hosts.length} host(s) (BENCH_BUDGET_MIN)`);
     return false;
   };
