@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { it } from 'vitest';
 import { startHosts, type Fleet } from '../test/harness/sshd.js';
 import { machine } from './lib/machine.js';
-import { serverCosts } from './lib/profile.js';
+import { serverCosts, sshdCalibration } from './lib/profile.js';
 import { consoleTable, markdown, type BenchResult } from './lib/report.js';
 import { PARALLEL, runDeployScenarios, runProfiled, runRoundTrips } from './lib/scenarios.js';
 import { measureStartup } from './lib/startup.js';
@@ -96,6 +96,7 @@ it.skipIf(REPORT_ONLY)(`shipyaml vs the hand-written script (${MODE}: hosts ${HO
     roundTrips: [],
     profiles: [],
     serverCosts: [],
+    calibration: [],
     parallel: PARALLEL ?? 10,
   };
   try {
@@ -110,6 +111,8 @@ it.skipIf(REPORT_ONLY)(`shipyaml vs the hand-written script (${MODE}: hosts ${HO
           // deploy.yml of this fleet is in place: what `validate` reads.
           result.startup = await measureStartup(ws, Math.max(10, RUNS * 2), log);
           result.roundTrips.push({ hosts: n, rows: await runRoundTrips(ws, fleet, log) });
+          result.calibration = await sshdCalibration(fleet, ws.buildA, ws.dir);
+          log(`  sshd on this machine: ${result.calibration.map((c) => `${c.what.split(' (')[0]} ${c.serverCpuS.toFixed(2)} s CPU, ${c.serverFaults} faults`).join('; ')}`);
         }
         if (PROFILE && (n >= 4 || HOSTS.length === 1)) {
           for (const p of await runProfiled(ws, fleet, log)) result.profiles.push({ hosts: n, ...p });

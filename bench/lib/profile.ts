@@ -1,10 +1,10 @@
 // Where shipyaml's time goes: a --cpu-prof of the CLI (client side) summarised by package and by
 // function, the --json phase and step timings, and what the same server-side commands cost on a
 // host when measured alone.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Fleet } from '../../test/harness/sshd.js';
-import { median } from './measure.js';
+import { median, settle, timed, treeCpuS } from './measure.js';
 import type { Sample } from './tools.js';
 
 interface ProfileNode {
@@ -129,5 +129,61 @@ export async function serverCosts(fleet: Fleet): Promise<ServerCost[]> {
     out.push({ what, command, realMs: median(real), cpuMs: median(cpu) });
   }
   await fleet.run(0, 'rm -rf /srv/bx /srv/bc /srv/bl /srv/bs /srv/br /tmp/bench-pack.tar');
+  return out;
+}
+
+export interface SshdCalibration {
+  what: string;
+  ms: number;
+  serverCpuS: number;
+  serverFaults: number;
+}
+
+/** Minor page faults of a process and the children it reaped. */
+function faults(pid: number): number {
+  try {
+    const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+    return Number(f[7]) + Number(f[8]);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * What moving the build's bytes through OpenSSH costs the host's sshd on this machine, each way
+ * (median of 3). Receiving is the dear direction when the command reads slower than data
+ * arrives (sshd's channel buffer grows and is reallocated); on a VM where page faults are dear
+ * it shows as tens of thousands of faults. shipyaml's uploads land in the same sshd.
+ */
+export async function sshdCalibration(fleet: Fleet, buildDir: string, workDir: string): Promise<SshdCalibration[]> {
+  const h = fleet.hosts[0]!;
+  const pack = join(workDir, 'calibration.tar');
+  await timed(['tar', '-cf', pack, '-C', buildDir, '.']);
+  const ssh = ['ssh', '-F', fleet.sshConfig, '-o', 'BatchMode=yes', '-o', 'Compression=no', '-c', 'aes128-gcm@openssh.com', h.alias];
+  const cases: [string, string[]][] = [
+    ['connect + `true`', [...ssh, 'true']],
+    ['upload the build as tar (`ssh host \'cat >/dev/null\' < build.tar`)', ['sh', '-c', `exec "$@" 'cat >/dev/null' < '${pack}'`, 'sh', ...ssh]],
+    ['download the same bytes (`ssh host \'cat build.tar\' >/dev/null`)', ['sh', '-c', `exec "$@" 'head -c ${statSync(pack).size} /dev/zero' > /dev/null`, 'sh', ...ssh]],
+  ];
+  const out: SshdCalibration[] = [];
+  for (const [what, argv] of cases) {
+    const ms: number[] = [];
+    const cpu: number[] = [];
+    const flt: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await settle(fleet.hosts);
+      const c0 = treeCpuS(h.pid);
+      const f0 = faults(h.pid);
+      const r = await timed(argv, { timeoutMs: 60_000 });
+      if (r.code !== 0) throw new Error(`calibration "${what}" failed: ${r.stderr}`);
+      await settle(fleet.hosts);
+      ms.push(r.ms);
+      cpu.push(treeCpuS(h.pid) - c0);
+      flt.push(faults(h.pid) - f0);
+    }
+    out.push({ what, ms: median(ms), serverCpuS: median(cpu), serverFaults: median(flt) });
+  }
+  rmSync(pack, { force: true });
   return out;
 }

@@ -2,7 +2,7 @@
 // shipyaml / script, each issue-5 target next to its figure, met or missed with the number.
 import type { Machine } from './machine.js';
 import { median } from './measure.js';
-import { stepMedians, type ProfileSummary, type ServerCost } from './profile.js';
+import { stepMedians, type ProfileSummary, type ServerCost, type SshdCalibration } from './profile.js';
 import type { RoundTrips } from './scenarios.js';
 import type { StartupResult } from './startup.js';
 import type { Sample, Tool } from './tools.js';
@@ -20,6 +20,8 @@ export interface BenchResult {
   roundTrips: { hosts: number; rows: RoundTrips[] }[];
   profiles: { hosts: number; scenario: string; sample: Sample; summary: ProfileSummary; script: Sample }[];
   serverCosts: ServerCost[];
+  /** Optional: older results.json files lack it. */
+  calibration?: SshdCalibration[];
   parallel: number;
 }
 
@@ -215,6 +217,22 @@ export function markdown(r: BenchResult): string {
   }
   out.push(table(['scenario', 'hosts', 'tool', 'wall', 'execs/host', 'conns/host', 'client CPU s', 'server CPU s', 'other CPU s', 'sent/host', 'peak RSS', 'runs'], rows));
   out.push('');
+  const script1 = pick(r.samples, 'baseline', 'first deploy', 1);
+  const REF: Record<number, number> = { 1: 0.7, 4: 1.5, 20: 5.4 };
+  const refs = r.hostCounts.filter((n) => REF[n] && pick(r.samples, 'baseline', 'first deploy', n).length);
+  if (script1.length && refs.length) {
+    out.push(
+      `For scale: issue 5 quotes the same kind of script at ${refs.map((n) => `${REF[n]} s`).join(' / ')} for a first deploy to ${refs.join(' / ')} hosts; here it took ${refs.map((n) => s3(median(pick(r.samples, 'baseline', 'first deploy', n).map((x) => x.ms)))).join(' / ')}. ` +
+        'The ratios compare the two tools within this run; the sshd figures below show where this machine is slower.',
+    );
+    out.push('');
+  }
+  if (r.calibration?.length) {
+    out.push('What moving the build through OpenSSH costs the host\'s sshd here (one host, median of 3). Both tools upload into this same sshd; its receive cost is in "server CPU" above (the profile below splits it by program):');
+    out.push('');
+    out.push(table(['OpenSSH client → one host', 'wall', 'sshd CPU', 'sshd minor page faults'], r.calibration.map((c) => [c.what, `${c.ms.toFixed(0)} ms`, `${c.serverCpuS.toFixed(2)} s`, String(c.serverFaults)])));
+    out.push('');
+  }
   out.push('Startup, each run separately (median of the runs, peak RSS):');
   out.push('');
   out.push(table(['command', 'median', 'min–max', 'peak RSS', 'runs'], r.startup.map((s) => [`\`${s.name}\``, `${median(s.ms).toFixed(0)} ms`, `${Math.min(...s.ms).toFixed(0)}–${Math.max(...s.ms).toFixed(0)} ms`, `${(Math.max(...s.maxRssKB) / 1024).toFixed(0)} MB`, String(s.ms.length)])));
