@@ -164,7 +164,7 @@ export async function sshdCalibration(fleet: Fleet, buildDir: string, workDir: s
   const cases: [string, string[]][] = [
     ['connect + `true`', [...ssh, 'true']],
     ['upload the build as tar (`ssh host \'cat >/dev/null\' < build.tar`)', ['sh', '-c', `exec "$@" 'cat >/dev/null' < '${pack}'`, 'sh', ...ssh]],
-    ['download the same bytes (`ssh host \'cat build.tar\' >/dev/null`)', ['sh', '-c', `exec "$@" 'head -c ${statSync(pack).size} /dev/zero' > /dev/null`, 'sh', ...ssh]],
+    ['download as many bytes (`ssh host \'head -c SIZE /dev/zero\' >/dev/null`)', ['sh', '-c', `exec "$@" 'head -c ${statSync(pack).size} /dev/zero' > /dev/null`, 'sh', ...ssh]],
   ];
   const out: SshdCalibration[] = [];
   for (const [what, argv] of cases) {
