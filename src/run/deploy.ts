@@ -58,7 +58,7 @@ export async function deploy(s: Session, stage: StageConfig, opts: DeployOptions
     // git: every host's mirror is updated and the ref resolved first, so all export one commit.
     const git = build ? undefined : { commit: await fetchRevision(s, stage) };
     const revision = git ? { commit: git.commit, dirty: false } : opts.revision;
-    const uploads = build ? await planUploads(build, s.transports, locks.states, opts.full === true) : undefined;
+    const uploads = build ? planUploads(build, s.transports, locks.states, opts.full === true) : undefined;
     const plan = buildDeployPlan({
       stage,
       releaseId,
@@ -168,21 +168,23 @@ interface Uploads {
  * Decides per host what to send (everything, or only what its cache lacks) and packs each
  * distinct stream once: hosts with the same cache share the same bytes.
  */
-async function planUploads(build: BuildManifest, transports: Transport[], states: Map<string, ServerState>, full: boolean): Promise<Uploads> {
+function planUploads(build: BuildManifest, transports: Transport[], states: Map<string, ServerState>, full: boolean): Uploads {
   const files = build.entries.filter((e): e is Extract<BuildEntry, { type: 'file' }> => e.type === 'file');
   const modes = new Map<string, UploadPlan>();
   const packs = new Map<string, { packed: Packed; files: number }>();
-  const byKey = new Map<string, Promise<{ packed: Packed; files: number }>>();
+  const byKey = new Map<string, { packed: Packed; files: number }>();
   for (const t of transports) {
     const decision = decideUpload(files, states.get(t.host.name)?.cache, full);
     modes.set(t.host.name, decision.kind === 'full' ? { kind: 'full' } : { kind: 'delta', removed: decision.removed });
     const key = decision.kind === 'full' ? 'full' : JSON.stringify(decision.changed);
-    if (!byKey.has(key)) {
+    let pack = byKey.get(key);
+    if (!pack) {
       const changed = decision.kind === 'delta' ? new Set(decision.changed) : undefined;
       const entries = changed ? build.entries.filter((e) => e.type !== 'file' || changed.has(e.path)) : build.entries;
-      byKey.set(key, packEntries(entries).then((packed) => ({ packed, files: changed ? changed.size : build.files })));
+      pack = { packed: packEntries(entries), files: changed ? changed.size : build.files };
+      byKey.set(key, pack);
     }
-    packs.set(t.host.name, await byKey.get(key)!);
+    packs.set(t.host.name, pack);
   }
   return { modes, packs };
 }

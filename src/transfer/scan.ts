@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { ShipyamlError } from '../errors/shipyaml-error.js';
 import { createExcludeMatcher } from './exclude.js';
@@ -19,20 +19,24 @@ export interface BuildManifest {
   digest: string;
 }
 
-/** Reads the build once (excludes applied): content, md5 per file, and the tree digest. */
+/**
+ * Reads the build once (excludes applied): content, md5 per file, and the tree digest. The calls
+ * are synchronous on purpose: a build is thousands of small files, and a promise round trip per
+ * call through the thread pool made the scan 3x slower than the reads themselves.
+ */
 export async function scanBuild(buildDir: string, exclude: readonly string[]): Promise<BuildManifest> {
   const excluded = createExcludeMatcher(exclude);
   let root;
   try {
-    root = await lstat(buildDir);
+    root = lstatSync(buildDir);
   } catch {
     throw new ShipyamlError('E_BUILD', `the build directory ${buildDir} does not exist`);
   }
   if (!root.isDirectory()) throw new ShipyamlError('E_BUILD', `the build path ${buildDir} is not a directory`);
   const entries: BuildEntry[] = [];
   let fileBytes = 0;
-  const walk = async (rel: string): Promise<void> => {
-    const names = (await readdir(join(buildDir, rel))).sort();
+  const walk = (rel: string): void => {
+    const names = readdirSync(join(buildDir, rel)).sort();
     for (const name of names) {
       const path = rel ? `${rel}/${name}` : name;
       if (excluded(path)) continue;
@@ -42,22 +46,22 @@ export async function scanBuild(buildDir: string, exclude: readonly string[]): P
         });
       }
       const abs = join(buildDir, path);
-      const st = await lstat(abs);
+      const st = lstatSync(abs);
       const base = { path, mode: st.mode & 0o7777, mtime: st.mtime };
       if (st.isDirectory()) {
         entries.push({ type: 'directory', ...base });
-        await walk(path);
+        walk(path);
       } else if (st.isSymbolicLink()) {
-        entries.push({ type: 'symlink', ...base, linkname: await readlink(abs) });
+        entries.push({ type: 'symlink', ...base, linkname: readlinkSync(abs) });
       } else if (st.isFile()) {
-        const data = await readFile(abs);
+        const data = readFileSync(abs);
         fileBytes += data.length;
         entries.push({ type: 'file', ...base, data, md5: createHash('md5').update(data).digest('hex') });
       }
       // Sockets, fifos and devices are not part of an app build: skipped.
     }
   };
-  await walk('');
+  walk('');
   const files = entries.filter((e): e is Extract<BuildEntry, { type: 'file' }> => e.type === 'file');
   return { entries, files: files.length, fileBytes, digest: treeDigest(files) };
 }

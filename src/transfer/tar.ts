@@ -1,0 +1,163 @@
+// A POSIX tar (ustar + pax) writer for the upload stream. Written here rather than through a
+// streaming library because the stream is the deploy's hot path: headers are built straight into
+// 256 KiB chunks (each chunk one run of full SSH packets), and large files are passed through
+// as the buffers already in memory, never copied.
+import type { BuildEntry } from './scan.js';
+
+const BLOCK = 512;
+export const CHUNK_BYTES = 256 * 1024;
+/** Files at least this big go out as their own buffer (no copy); smaller ones are coalesced. */
+const PASS_THROUGH_BYTES = 64 * 1024;
+/** ustar's 11 octal digits of size: 8 GiB - 1. Larger needs a pax size record. */
+const USTAR_MAX_SIZE = 0o77777777777;
+
+type TypeFlag = '0' | '2' | '5' | 'x';
+
+interface Header {
+  name: string;
+  mode: number;
+  size: number;
+  mtime: number;
+  type: TypeFlag;
+  linkname?: string;
+}
+
+export interface TarChunks {
+  /** The archive as buffers to write in order; shared between hosts that need the same bytes. */
+  chunks: Buffer[];
+  bytes: number;
+}
+
+/** The archive of `entries`, in order, ending with the two zero blocks. */
+export function tarChunks(entries: readonly BuildEntry[]): TarChunks {
+  const out = new ChunkWriter();
+  for (const e of entries) {
+    const mtime = Math.floor(e.mtime.getTime() / 1000);
+    if (e.type === 'directory') writeHeader(out, { name: e.path, mode: e.mode, size: 0, mtime, type: '5' });
+    else if (e.type === 'symlink') writeHeader(out, { name: e.path, mode: e.mode, size: 0, mtime, type: '2', linkname: e.linkname });
+    else {
+      writeHeader(out, { name: e.path, mode: e.mode, size: e.data.length, mtime, type: '0' });
+      out.data(e.data);
+      out.zeros(padding(e.data.length));
+    }
+  }
+  out.zeros(2 * BLOCK);
+  return out.finish();
+}
+
+function padding(size: number): number {
+  return (BLOCK - (size % BLOCK)) % BLOCK;
+}
+
+/** A header, preceded by a pax record where ustar's fields cannot hold the name, link or size. */
+function writeHeader(out: ChunkWriter, h: Header): void {
+  const split = splitName(h.name);
+  const pax: [string, string][] = [];
+  if (!split) pax.push(['path', h.name]);
+  if (h.linkname !== undefined && Buffer.byteLength(h.linkname) > 100) pax.push(['linkpath', h.linkname]);
+  if (h.size > USTAR_MAX_SIZE) pax.push(['size', String(h.size)]);
+  if (pax.length) {
+    const body = Buffer.from(pax.map(([k, v]) => paxRecord(k, v)).join(''));
+    out.bytes(ustarHeader({ name: 'PaxHeader', mode: 0o644, size: body.length, mtime: h.mtime, type: 'x' }, { prefix: '', name: 'PaxHeader' }));
+    out.bytes(body);
+    out.zeros(padding(body.length));
+  }
+  out.bytes(ustarHeader(h, split ?? { prefix: '', name: truncate(h.name, 100) }));
+}
+
+/** "LEN key=value\n", where LEN counts the whole record, its own digits included. */
+function paxRecord(key: string, value: string): string {
+  const rest = Buffer.byteLength(` ${key}=${value}\n`);
+  let len = rest + String(rest).length;
+  if (String(len).length !== String(rest).length) len = rest + String(len).length;
+  return `${len} ${key}=${value}\n`;
+}
+
+/** ustar keeps names up to 100 bytes, or prefix (≤155) + "/" + name (≤100) split at a slash. */
+function splitName(path: string): { prefix: string; name: string } | undefined {
+  if (Buffer.byteLength(path) <= 100) return { prefix: '', name: path };
+  for (let i = path.indexOf('/'); i > 0; i = path.indexOf('/', i + 1)) {
+    const prefix = path.slice(0, i);
+    const name = path.slice(i + 1);
+    if (Buffer.byteLength(prefix) > 155) break;
+    if (name && Buffer.byteLength(name) <= 100) return { prefix, name };
+  }
+  return undefined;
+}
+
+/** A stand-in for readers without pax: whole UTF-8 characters only. */
+function truncate(s: string, bytes: number): string {
+  const b = Buffer.from(s);
+  if (b.length <= bytes) return s;
+  return b.subarray(0, bytes).toString('utf8').replace(/\uFFFD+$/, '');
+}
+
+function ustarHeader(h: Header, n: { prefix: string; name: string }): Buffer {
+  const b = Buffer.alloc(BLOCK);
+  b.write(n.name, 0, 100, 'utf8');
+  octal(b, 100, 8, h.mode & 0o7777);
+  octal(b, 108, 8, 0); // uid, gid: the server extracts with -o, as the deploy user
+  octal(b, 116, 8, 0);
+  octal(b, 124, 12, h.size > USTAR_MAX_SIZE ? 0 : h.size);
+  octal(b, 136, 12, Math.max(0, Math.min(h.mtime, 0o77777777777)));
+  b.write(h.type, 156, 1, 'latin1');
+  if (h.linkname !== undefined) b.write(truncate(h.linkname, 100), 157, 100, 'utf8');
+  b.write('ustar\u000000', 257, 8, 'latin1');
+  b.write(n.prefix, 345, 155, 'utf8');
+  b.fill(0x20, 148, 156); // the checksum is computed with its own field as spaces
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += b[i]!;
+  b.write(`${sum.toString(8).padStart(6, '0')}\u0000 `, 148, 8, 'latin1');
+  return b;
+}
+
+/** A NUL-terminated octal field, as every tar reader expects. */
+function octal(b: Buffer, at: number, width: number, value: number): void {
+  b.write(`${value.toString(8).padStart(width - 1, '0')}\u0000`, at, width, 'latin1');
+}
+
+/** Collects the archive into CHUNK_BYTES buffers, passing large file contents through as-is. */
+class ChunkWriter {
+  private readonly chunks: Buffer[] = [];
+  private buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  /** buf[start, used) is filled and not yet handed out. */
+  private start = 0;
+  private used = 0;
+  private total = 0;
+
+  bytes(b: Buffer): void {
+    this.total += b.length;
+    let at = 0;
+    while (at < b.length) {
+      const n = b.copy(this.buf, this.used, at);
+      this.used += n;
+      at += n;
+      if (this.used === CHUNK_BYTES) this.flush();
+    }
+  }
+
+  data(b: Buffer): void {
+    if (b.length < PASS_THROUGH_BYTES) return this.bytes(b);
+    this.flush();
+    this.chunks.push(b);
+    this.total += b.length;
+  }
+
+  zeros(n: number): void {
+    if (n > 0) this.bytes(Buffer.alloc(n));
+  }
+
+  finish(): TarChunks {
+    this.flush();
+    return { chunks: this.chunks, bytes: this.total };
+  }
+
+  private flush(): void {
+    if (this.used > this.start) this.chunks.push(this.buf.subarray(this.start, this.used));
+    this.start = this.used;
+    if (this.used === CHUNK_BYTES) {
+      this.buf = Buffer.allocUnsafe(CHUNK_BYTES);
+      this.start = this.used = 0;
+    }
+  }
+}
