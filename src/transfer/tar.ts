@@ -1,13 +1,12 @@
 // A POSIX tar (ustar + pax) writer for the upload stream. Written here rather than through a
-// streaming library because the stream is the deploy's hot path: headers are built straight into
-// 256 KiB chunks (each chunk one run of full SSH packets), and large files are passed through
-// as the buffers already in memory, never copied.
+// streaming library because the stream is the deploy's hot path: headers are built and files
+// read straight into 256 KiB chunks (each chunk one run of full SSH packets), with no copy.
+import { closeSync, openSync, readSync } from 'node:fs';
+import { ShipyamlError } from '../errors/shipyaml-error.js';
 import type { BuildEntry } from './scan.js';
 
 const BLOCK = 512;
 export const CHUNK_BYTES = 256 * 1024;
-/** Files at least this big go out as their own buffer (no copy); smaller ones are coalesced. */
-const PASS_THROUGH_BYTES = 64 * 1024;
 /** ustar's 11 octal digits of size: 8 GiB - 1. Larger needs a pax size record. */
 const USTAR_MAX_SIZE = 0o77777777777;
 
@@ -28,7 +27,7 @@ export interface TarChunks {
   bytes: number;
 }
 
-/** The archive of `entries`, in order, ending with the two zero blocks. */
+/** The archive of `entries`, in order, ending with the two zero blocks; files are read from disk. */
 export function tarChunks(entries: readonly BuildEntry[]): TarChunks {
   const out = new ChunkWriter();
   for (const e of entries) {
@@ -36,9 +35,9 @@ export function tarChunks(entries: readonly BuildEntry[]): TarChunks {
     if (e.type === 'directory') writeHeader(out, { name: e.path, mode: e.mode, size: 0, mtime, type: '5' });
     else if (e.type === 'symlink') writeHeader(out, { name: e.path, mode: e.mode, size: 0, mtime, type: '2', linkname: e.linkname });
     else {
-      writeHeader(out, { name: e.path, mode: e.mode, size: e.data.length, mtime, type: '0' });
-      out.data(e.data);
-      out.zeros(padding(e.data.length));
+      writeHeader(out, { name: e.path, mode: e.mode, size: e.size, mtime, type: '0' });
+      out.file(e.abs, e.size, e.path);
+      out.zeros(padding(e.size));
     }
   }
   out.zeros(2 * BLOCK);
@@ -116,7 +115,7 @@ function octal(b: Buffer, at: number, width: number, value: number): void {
   b.write(`${value.toString(8).padStart(width - 1, '0')}\u0000`, at, width, 'latin1');
 }
 
-/** Collects the archive into CHUNK_BYTES buffers, passing large file contents through as-is. */
+/** Collects the archive into CHUNK_BYTES buffers. */
 class ChunkWriter {
   private readonly chunks: Buffer[] = [];
   private buf = Buffer.allocUnsafe(CHUNK_BYTES);
@@ -136,11 +135,25 @@ class ChunkWriter {
     }
   }
 
-  data(b: Buffer): void {
-    if (b.length < PASS_THROUGH_BYTES) return this.bytes(b);
-    this.flush();
-    this.chunks.push(b);
-    this.total += b.length;
+  /** Exactly `size` bytes of the file, read into the chunks; a file that shrank since the scan is an error. */
+  file(abs: string, size: number, path: string): void {
+    const fd = openSync(abs, 'r');
+    try {
+      for (let left = size; left > 0; ) {
+        const n = readSync(fd, this.buf, this.used, Math.min(left, CHUNK_BYTES - this.used), null);
+        if (n === 0) {
+          throw new ShipyamlError('E_BUILD', `${path} changed while it was being uploaded (it was ${size} bytes, now shorter)`, {
+            hint: 'Finish the build before deploying; nothing was switched.',
+          });
+        }
+        left -= n;
+        this.used += n;
+        this.total += n;
+        if (this.used === CHUNK_BYTES) this.flush();
+      }
+    } finally {
+      closeSync(fd);
+    }
   }
 
   zeros(n: number): void {

@@ -1,28 +1,24 @@
-// The upload's tar writer, read back by the system's tar (GNU tar here, as on the servers):
-// every name length regime (ustar, prefix split, pax), links, modes, sizes on block edges.
+// The upload's tar writer over a real build dir, read back by the system's tar (GNU tar here, as
+// on the servers): every name length regime (ustar, prefix split, pax), links, modes, mtimes,
+// sizes on block and chunk edges.
+import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BuildEntry } from '../../src/transfer/scan.js';
+import { scanBuild } from '../../src/transfer/scan.js';
 import { CHUNK_BYTES, tarChunks } from '../../src/transfer/tar.js';
 
+type Spec = { type: 'directory'; path: string } | { type: 'file'; path: string; data: Buffer; mode: number } | { type: 'symlink'; path: string; linkname: string };
 const mtime = new Date('2026-01-02T03:04:05Z');
-const dir = (path: string, mode = 0o755): BuildEntry => ({ type: 'directory', path, mode, mtime });
-const file = (path: string, data: Buffer | string, mode = 0o644): BuildEntry => ({
-  type: 'file',
-  path,
-  mode,
-  mtime,
-  data: Buffer.from(data),
-  md5: '',
-});
-const link = (path: string, linkname: string): BuildEntry => ({ type: 'symlink', path, mode: 0o777, mtime, linkname });
+const dir = (path: string): Spec => ({ type: 'directory', path });
+const file = (path: string, data: Buffer | string, mode = 0o644): Spec => ({ type: 'file', path, mode, data: Buffer.from(data) });
+const link = (path: string, linkname: string): Spec => ({ type: 'symlink', path, linkname });
 
 const deep = Array.from({ length: 12 }, (_, i) => `dir-${i}-${'d'.repeat(8)}`).join('/'); // ~170 bytes
 const longComponent = 'n'.repeat(140);
-const entries: BuildEntry[] = [
+const entries: Spec[] = [
   dir('a'),
   file('a/empty', ''),
   file('a/block', 'x'.repeat(512)),
@@ -43,18 +39,41 @@ const entries: BuildEntry[] = [
 
 const work = mkdtempSync(join(tmpdir(), 'shipyaml-tar-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+const build = join(work, 'build');
+mkdirSync(build);
+for (const e of entries) {
+  const abs = join(build, e.path);
+  if (e.type === 'directory') mkdirSync(abs);
+  else if (e.type === 'symlink') symlinkSync(e.linkname, abs);
+  else {
+    writeFileSync(abs, e.data);
+    chmodSync(abs, e.mode);
+    utimesSync(abs, mtime, mtime);
+  }
+}
 
-describe('tarChunks', () => {
-  const packed = tarChunks(entries);
+describe('tarChunks', async () => {
+  const manifest = await scanBuild(build, []);
+  const packed = tarChunks(manifest.entries);
   const archive = Buffer.concat(packed.chunks);
 
-  it('counts its bytes, ends on a block boundary with two zero blocks, and keeps chunks at most 256 KiB unless passed through', () => {
+  it('scans every entry in name order with md5 and size, keeping no contents', () => {
+    expect(manifest.entries.map((e) => e.path)).toEqual([...entries.map((e) => e.path)].sort());
+    for (const e of manifest.entries) {
+      if (e.type !== 'file') continue;
+      const spec = entries.find((x) => x.path === e.path) as Extract<Spec, { type: 'file' }>;
+      expect(e.size).toBe(spec.data.length);
+      expect(e.md5).toBe(createHash('md5').update(spec.data).digest('hex'));
+      expect(Object.keys(e)).not.toContain('data');
+    }
+  });
+
+  it('counts its bytes, ends on a block boundary with two zero blocks, and fills full 256 KiB chunks', () => {
     expect(archive.length).toBe(packed.bytes);
     expect(packed.bytes % 512).toBe(0);
     expect(archive.subarray(-1024).every((b) => b === 0)).toBe(true);
-    const big = (entries.find((e) => e.path === 'a/big.bin') as Extract<BuildEntry, { type: 'file' }>).data;
-    expect(packed.chunks).toContain(big); // the very buffer, not a copy
-    for (const c of packed.chunks) if (c !== big) expect(c.length).toBeLessThanOrEqual(CHUNK_BYTES);
+    for (const c of packed.chunks.slice(0, -1)) expect(c.length).toBe(CHUNK_BYTES);
+    expect(packed.chunks.at(-1)!.length).toBeLessThanOrEqual(CHUNK_BYTES);
   });
 
   it('is read back by tar exactly: contents, modes, links, every kind of name', () => {
@@ -65,9 +84,12 @@ describe('tarChunks', () => {
     expect(r.status).toBe(0);
     for (const e of entries) {
       const abs = join(out, e.path);
+      if (e.type === 'symlink') {
+        expect(readlinkSync(abs), e.path).toBe(e.linkname);
+        continue;
+      }
       const st = lstatSync(abs);
       if (e.type === 'directory') expect(st.isDirectory(), e.path).toBe(true);
-      else if (e.type === 'symlink') expect(readlinkSync(abs), e.path).toBe(e.linkname);
       else {
         expect(readFileSync(abs).equals(e.data), e.path).toBe(true);
         expect(st.mode & 0o777, e.path).toBe(e.mode);
@@ -75,7 +97,17 @@ describe('tarChunks', () => {
       }
     }
     const listed = spawnSync('tar', ['-tf', '-'], { input: archive }).stdout.toString().trim().split('\n');
-    expect(listed.map((p) => p.replace(/\/$/, ''))).toEqual(entries.map((e) => e.path));
+    expect(listed.map((p) => p.replace(/\/$/, ''))).toEqual(manifest.entries.map((e) => e.path));
+  });
+
+  it('refuses a file that shrank between the scan and the upload, naming it', () => {
+    const f = join(build, 'a/block+1');
+    truncateSync(f, 10);
+    try {
+      expect(() => tarChunks(manifest.entries)).toThrow(/a\/block\+1 changed while it was being uploaded/);
+    } finally {
+      writeFileSync(f, 'y'.repeat(513));
+    }
   });
 
   it('writes an empty archive as just the end marker', () => {
