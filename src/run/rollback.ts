@@ -57,8 +57,9 @@ export async function rollback(s: Session, stage: StageConfig, to?: string): Pro
     } catch (e) {
       const uncommitted = runs.filter((r) => r.error !== undefined && r.done < COMMITTED);
       if (!uncommitted.length) throw e; // an after_rollback hook failed: hosts stay switched, as before
+      const cause = firstError(uncommitted); // before the undo, which records its own errors
       await phase(s, 'rollback', () => undoAll(s, stage, locks, runs, releaseId)).catch(() => {});
-      throw withState(firstError(uncommitted), runs, releaseId);
+      throw withState(cause, runs, releaseId);
     }
     if (s.signal.aborted) {
       throw new ShipyamlError('E_INTERRUPTED', `interrupted too late to stop: rolled back to ${releaseId} on every host (the switch is not interruptible)`);
