@@ -146,6 +146,9 @@ async function undoAll(s: Session, stage: StageConfig, locks: HeldLocks, runs: H
     r.back = r.done >= 2;
     if (r.done === r.steps) unlocked(s, locks, r.t);
   });
+  // Only so the phase shows as failed: the caller reports the cause, with where each host is.
+  const stuck = runs.filter((r) => r.from && !r.back);
+  if (stuck.length) throw firstError(stuck);
 }
 
 /** Runs one host's script, not interruptible, counting the steps that reported ok. Never throws. */
