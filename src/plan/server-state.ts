@@ -8,6 +8,10 @@ export interface LogEntry {
   id: string;
   /** For rollbacks: the release that was live before. */
   from?: string;
+  /**
+   * For rollbacks, 'failed' follows an 'ok' entry of the same id and from when the host was sent
+   * back because another host could not switch: together they leave every status as it was.
+   */
   status: 'ok' | 'failed';
   revision?: string;
   dirty?: boolean;
@@ -48,15 +52,28 @@ export function releaseStatuses(state: ServerState): Map<string, ReleaseStatus> 
   const byId = new Map<string, ReleaseStatus>();
   // Only shipyaml ids are ever considered: anything else in releases/ is not ours to touch.
   for (const id of state.releases) if (isReleaseId(id)) byId.set(id, 'partial');
+  const undo = new Map<string, Map<string, ReleaseStatus>>();
   for (const e of state.log) {
     if (e.action === 'deploy' && byId.has(e.id)) byId.set(e.id, e.status === 'ok' ? 'ok' : 'failed');
+    if (e.action === 'rollback' && e.status === 'ok') undo.set(rollbackKey(e), pick(byId, [e.id, e.from]));
     if (e.action === 'rollback' && e.status === 'ok' && e.from && byId.get(e.from) === 'ok') byId.set(e.from, 'rolled_back');
     // Rolling back *to* a rolled-back release makes it good again.
     if (e.action === 'rollback' && e.status === 'ok' && byId.get(e.id) === 'rolled_back') byId.set(e.id, 'ok');
+    // A rollback that another host's failure made this host undo: its ok entry counts for nothing.
+    if (e.action === 'rollback' && e.status === 'failed') for (const [id, st] of undo.get(rollbackKey(e)) ?? []) byId.set(id, st);
+    if (e.action === 'rollback' && e.status === 'failed') undo.delete(rollbackKey(e));
   }
   // The live release is good by definition: it is what serves traffic (e.g. a pre-shipyaml one).
   if (state.current && byId.has(state.current) && byId.get(state.current) !== 'ok') byId.set(state.current, 'ok');
   return byId;
+}
+
+const rollbackKey = (e: LogEntry): string => `${e.id} ${e.from ?? ''}`;
+
+function pick(byId: Map<string, ReleaseStatus>, ids: (string | undefined)[]): Map<string, ReleaseStatus> {
+  const out = new Map<string, ReleaseStatus>();
+  for (const id of ids) if (id !== undefined && byId.has(id)) out.set(id, byId.get(id)!);
+  return out;
 }
 
 /** The release `rollback` goes to: the newest good release older than the live one. */

@@ -43,6 +43,23 @@ export function releaseLock(l: Layout, token: string): Cmd {
   return script(`if grep -F -q ${quote(token)} ${quote(l.lock)} 2>/dev/null; then rm -f ${quote(l.lock)}; fi`);
 }
 
+/**
+ * Takes our lock back before an undo: nothing to do while it still holds our token, an exclusive
+ * create when our own run released it; fails when another run holds it, so nothing is undone
+ * under someone else's lock.
+ */
+export function retakeLock(l: Layout, lockJson: string, token: string): Cmd {
+  const q = quote;
+  return script(
+    [
+      `if grep -F -q ${q(token)} ${q(l.lock)} 2>/dev/null; then exit 0; fi`,
+      `if ( set -C; printf '%s\\n' ${q(lockJson)} > ${q(l.lock)} ) 2>/dev/null; then exit 0; fi`,
+      `echo ${q(`${l.lock} is held by another run: this host was not switched back`)} >&2`,
+      'exit 1',
+    ].join('\n'),
+  );
+}
+
 export function forceUnlock(l: Layout): Cmd {
   return script(`rm -f ${quote(l.lock)}`);
 }

@@ -11,6 +11,8 @@ import { runStep } from './step-runner.js';
 
 export interface HeldLocks {
   token: string;
+  /** What the lock files hold: an undo that must take a lock back writes the same. */
+  lockJson: string;
   states: Map<string, ServerState>;
   /** Hosts whose lock we hold now. */
   taken: Transport[];
@@ -59,7 +61,7 @@ async function lockOnce(s: Session, command: string): Promise<HeldLocks> {
       hint: 'Wait for that deploy (or use --wait-lock 5m); if it was killed, run `shipyaml unlock STAGE`.',
     });
   }
-  return { token: info.token, states, taken };
+  return { token: info.token, lockJson: json, states, taken };
 }
 
 /** Not interruptible: an unlock cut short is exactly the lock left behind that we promise not to leave. */

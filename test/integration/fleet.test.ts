@@ -18,6 +18,10 @@ const releases = (h: SshdHost) => (existsSync(join(app(h), 'releases')) ? readdi
 const web = () => fleet.hosts;
 const trees = () => web().map((h) => snapshotTree(app(h)));
 const connections = () => web().map((h) => fleet.acceptedConnections(h));
+/** Exec sessions per host: sshd (LogLevel VERBOSE) logs one "Starting session:" line per exec channel. */
+const sessions = () => web().map((h) => readFileSync(h.logFile, 'utf8').split('\n').filter((l) => l.includes('Starting session:')).length);
+const logOf = (h: SshdHost) => readFileSync(join(app(h), '.shipyaml/log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { action: string; id: string; from?: string; status: string });
+const locked = () => web().map((h) => existsSync(join(app(h), '.shipyaml/lock')));
 
 async function ok(dir: string, ...args: string[]) {
   const r = await runCli(args, { cwd: dir });
@@ -49,6 +53,76 @@ describe('a fleet of 3 real sshd hosts, through the built CLI', () => {
     }
     const list = await ok(dir, 'releases', 'production');
     expect(list.stdout).toMatch(new RegExp(`\\*\\s+${ids[2]}\\s+all 3\\s+live`));
+  }, 120_000);
+
+  it('rollback: one connection and 2 exec sessions per host; an after_rollback hook failing fails the command, hosts stay switched and logged', async () => {
+    const { dir } = makeFleetApp(fleet, {
+      extra: `tasks:\n  note: { run: 'if [ {{host.name}} = web2 ] && [ -e {{deploy_to}}/hook-fails ]; then echo "web2 hook says no" >&2; exit 5; fi; echo {{release_id}} >> {{deploy_to}}/after_rollback.log' }\nhooks:\n  after_rollback: [note]`,
+    });
+    await ok(dir, 'setup', 'production');
+    const ids: string[] = [];
+    for (const n of [1, 2, 3]) {
+      writeFileSync(join(dir, 'build/index.html'), `v${n}\n`);
+      await ok(dir, 'deploy', 'production');
+      ids.push(live(web()[0]!)!.replace('releases/', ''));
+    }
+    const [before, conns] = [sessions(), connections()];
+    await ok(dir, 'rollback', 'production');
+    expect(sessions().map((n, i) => n - before[i]!), 'exec sessions per host').toEqual([2, 2, 2]);
+    expect(connections().map((n, i) => n - conns[i]!), 'connections per host').toEqual([1, 1, 1]);
+    for (const h of web()) {
+      expect(live(h)).toBe(`releases/${ids[1]}`);
+      expect(readFileSync(join(app(h), 'after_rollback.log'), 'utf8')).toBe(`${ids[1]}\n`);
+      expect(logOf(h).at(-1)).toMatchObject({ action: 'rollback', id: ids[1], from: ids[2], status: 'ok' });
+    }
+    expect(locked()).toEqual([false, false, false]);
+
+    writeFileSync(join(app(web()[1]!), 'hook-fails'), '');
+    const r = await runCli(['rollback', 'production'], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toContain('E_HOOK_FAILED');
+    expect(r.stderr).toContain('web2 hook says no');
+    for (const h of web()) {
+      expect(live(h)).toBe(`releases/${ids[0]}`);
+      expect(logOf(h).at(-1)).toMatchObject({ action: 'rollback', id: ids[0], from: ids[1], status: 'ok' });
+    }
+    expect(locked()).toEqual([false, false, false]);
+  }, 120_000);
+
+  it('rollback: a switch failing on one host sends the others back, logs say so, no lock left, and the next rollback goes to the same release', async () => {
+    const { dir } = makeFleetApp(fleet);
+    await ok(dir, 'setup', 'production');
+    const ids: string[] = [];
+    for (const n of [1, 2]) {
+      writeFileSync(join(dir, 'build/index.html'), `v${n}\n`);
+      await ok(dir, 'deploy', 'production');
+      ids.push(live(web()[0]!)!.replace('releases/', ''));
+    }
+    const logsBefore = web().map(logOf);
+    // A directory where the switch makes its temporary link: ln puts the link inside, mv -T refuses.
+    const web2 = web()[1]!;
+    await fleet.run(web2, `mkdir -p ${DEPLOY_TO}/current.new/x`);
+    const r = await runCli(['rollback', 'production'], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toContain('web2');
+    expect(r.stderr).toContain('E_SWITCH');
+    for (const h of web()) expect(live(h), h.alias).toBe(`releases/${ids[1]}`);
+    expect(locked()).toEqual([false, false, false]);
+    // Hosts that switched and logged were sent back and say so; web2 never switched, never logged.
+    for (const h of [web()[0]!, web()[2]!]) {
+      expect(logOf(h).slice(logsBefore[0]!.length)).toMatchObject([
+        { action: 'rollback', id: ids[0], from: ids[1], status: 'ok' },
+        { action: 'rollback', id: ids[0], from: ids[1], status: 'failed' },
+      ]);
+    }
+    expect(logOf(web2)).toEqual(logsBefore[1]);
+
+    await fleet.run(web2, `rm -rf ${DEPLOY_TO}/current.new`);
+    await ok(dir, 'rollback', 'production');
+    for (const h of web()) expect(live(h)).toBe(`releases/${ids[0]}`);
+    const list = await ok(dir, 'releases', 'production');
+    expect(list.stdout).toMatch(new RegExp(`${ids[1]}\\s+all 3\\s+rolled back`));
+    expect(locked()).toEqual([false, false, false]);
   }, 120_000);
 
   it('an unknown host key and a changed host key are refused with exit 4, nothing changed', async () => {
