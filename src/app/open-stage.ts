@@ -23,14 +23,19 @@ export async function loadStage(ctx: CommandContext, stageName: string): Promise
   return selectHosts(stage, ctx.opts.host, ctx.opts.role);
 }
 
-/** Connects to every selected host of the stage (phase `connect`), runs body, always closes. */
+/**
+ * Connects to every selected host of the stage (phase `connect`), runs body, always closes.
+ * `beforeConnect` starts work that needs no server (e.g. reading the build) so it overlaps.
+ */
 export async function withStage<T>(
   ctx: CommandContext,
   command: string,
   stageName: string,
   body: (s: Session, stage: StageConfig) => Promise<T>,
+  beforeConnect?: (stage: StageConfig) => void,
 ): Promise<T> {
   const stage = await loadStage(ctx, stageName);
+  beforeConnect?.(stage);
   ctx.emit({ type: 'start', time: now(), command, stage: stage.stage, app: stage.app, hosts: stage.hosts.map((h) => h.name) });
   const factory = await makeTransportFactory(stage, { acceptNewHostKeys: ctx.opts.acceptNewHostKeys === true });
   ctx.stageName = stage.stage;

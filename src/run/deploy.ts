@@ -10,7 +10,8 @@ import { releaseStatuses, type LogEntry, type ServerState } from '../plan/server
 import { appendLog, releaseLock, removeReleases, type UploadPlan } from '../plan/steps.js';
 import { Readable } from 'node:stream';
 import { packEntries, type Packed } from '../transfer/pack.js';
-import { scanBuild, type BuildEntry, type BuildManifest } from '../transfer/scan.js';
+import type { BuildEntry, BuildManifest } from '../transfer/scan.js';
+import { scanBuildInWorker } from '../transfer/scan-in-worker.js';
 import { decideUpload } from '../plan/delta.js';
 import type { Transport } from '../transport/transport.js';
 import { now, type Phase } from './events.js';
@@ -25,6 +26,8 @@ export interface DeployOptions {
   revision?: { commit: string; dirty: boolean };
   /** Send the whole build, whatever the hosts' caches hold (--full). */
   full?: boolean;
+  /** The scan started early by startBuildScan (it overlaps with connecting); else started here. */
+  build?: Promise<BuildManifest>;
   clock?: () => Date;
 }
 
@@ -49,7 +52,7 @@ export async function deploy(s: Session, stage: StageConfig, opts: DeployOptions
   const timings: { phase: Phase; ms: number }[] = [];
   const started = Date.now();
   // Read before any lock: a missing build is a user error that must change nothing anywhere.
-  const build = stage.source.kind === 'upload' ? await scanBuild(stage.source.build, [...stage.source.exclude, ...deployDirsInsideBuild(stage)]) : undefined;
+  const build = stage.source.kind === 'upload' ? await (opts.build ?? startBuildScan(stage)) : undefined;
   const locks = await phase(s, 'lock', () => lockAll(s, 'deploy'), timings);
   let runs: HostRun[] = [];
   try {
@@ -259,6 +262,12 @@ function refuseUnsafeCurrent(states: Map<string, ServerState>): void {
       hint: 'Move that directory away (e.g. into releases/ under a release id) so the switch can be atomic; `shipyaml doctor` shows it.',
     });
   }
+}
+
+/** Reads and hashes an upload stage's build on a worker thread; await it before the lock. */
+export function startBuildScan(stage: StageConfig): Promise<BuildManifest> | undefined {
+  if (stage.source.kind !== 'upload') return undefined;
+  return scanBuildInWorker(stage.source.build, [...stage.source.exclude, ...deployDirsInsideBuild(stage)]);
 }
 
 /** A local deploy_to inside the build (e.g. build: . with deploy_to ./.shipyaml/…) must not upload itself. */
