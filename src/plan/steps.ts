@@ -101,11 +101,12 @@ export function uploadRelease(l: Layout, id: string, mode: UploadPlan, expect?: 
     // -o: files belong to the deploy user, not to the uid in the archive (matters as root).
     `tar -xof - -C ${C}`,
     `cd ${C}`,
-    `files=$(find . -type f | wc -l | tr -d ' ')`,
     `if command -v md5sum >/dev/null 2>&1; then`,
+    // One line per file (md5sum escapes odd names), so the listing is also the count.
     `  find . -type f -exec md5sum {} + | LC_ALL=C sort > ${q(sums + '.new')}`,
+    `  files=$(wc -l < ${q(sums + '.new')} | tr -d ' ')`,
     `  digest=$(md5sum < ${q(sums + '.new')} | cut -d ' ' -f 1); bytes=-`,
-    `else digest=none; bytes=$(find . -type f -exec cat {} + | wc -c | tr -d ' '); fi`,
+    `else files=$(find . -type f | wc -l | tr -d ' '); digest=none; bytes=$(find . -type f -exec cat {} + | wc -c | tr -d ' '); fi`,
   );
   if (expect) {
     lines.push(
@@ -117,7 +118,9 @@ export function uploadRelease(l: Layout, id: string, mode: UploadPlan, expect?: 
   }
   lines.push(
     `if [ "$digest" != none ]; then { cat ${q(sums + '.new')}; echo '#exec'; find . -type f -perm -100 | LC_ALL=C sort; } > ${q(sums + '.tmp')} && mv ${q(sums + '.tmp')} ${q(sums)}; rm -f ${q(sums + '.new')}; fi`,
-    `cp -RPp ${q(l.cache + '/.')} ${q(releasePath(l, id) + '/')}`,
+    // A copy, never links (a hand edit in a release must not reach the cache); on XFS and btrfs
+    // GNU cp makes it a copy-on-write clone, near free. Elsewhere --reflink is refused: plain copy.
+    `cp --reflink=auto -RPp ${q(l.cache + '/.')} ${q(releasePath(l, id) + '/')} 2>/dev/null || cp -RPp ${q(l.cache + '/.')} ${q(releasePath(l, id) + '/')}`,
     `echo "verified $files files, digest $digest"`,
   );
   return script(lines.join('\n'));

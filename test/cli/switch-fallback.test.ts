@@ -47,4 +47,29 @@ describe('the switch where mv has no -T', () => {
     expect(r.stderr).toContain('not a symlink');
     expect(readFileSync(join(root, 'current/index.html'), 'utf8')).toBe('hand-made');
   }, 30_000);
+
+  it('copies the cache into the release where cp has no --reflink (busybox, BSD), and the release is a copy, not links', async () => {
+    const { dir, root } = makeApp(localStage());
+    const bin = join(dir, 'bsd-bin');
+    mkdirSync(bin);
+    const log = join(dir, 'cp.log');
+    writeFileSync(
+      join(bin, 'cp'),
+      `#!/bin/sh\necho "cp $*" >> '${log}'\nfor a in "$@"; do case "$a" in --reflink*) echo "cp: unrecognized option: reflink" >&2; exit 1;; esac; done\nexec /bin/cp "$@"\n`,
+    );
+    chmodSync(join(bin, 'cp'), 0o755);
+    const env = { PATH: `${bin}:${process.env.PATH}` };
+    for (const v of ['one', 'two']) {
+      writeFileSync(join(dir, 'build/index.html'), v);
+      const r = await runCli(['deploy', 'local'], { cwd: dir, env });
+      expect(r.code, r.stderr).toBe(0);
+      expect(readFileSync(join(root, 'current/index.html'), 'utf8')).toBe(v);
+    }
+    const calls = readFileSync(log, 'utf8');
+    expect(calls).toMatch(/cp --reflink=auto -RPp .*\.shipyaml\/cache\/\. /);
+    expect(calls).toMatch(/^cp -RPp .*\.shipyaml\/cache\/\. /m);
+    // Not linked to the cache: an edit in the live release stays there.
+    writeFileSync(join(root, 'current/index.html'), 'hand edit');
+    expect(readFileSync(join(root, '.shipyaml/cache/index.html'), 'utf8')).toBe('two');
+  }, 60_000);
 });
