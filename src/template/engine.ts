@@ -2,8 +2,15 @@
 // HTML-escaped text. Handlebars' generated code calls its own Utils.escapeExpression (not the
 // instance's), so overriding `escapeExpression` on the instance has no effect; instead this
 // instance's compiler emits a call to a private helper where it would escape.
-import Handlebars from 'handlebars';
+import { createRequire } from 'node:module';
+import type HandlebarsModule from 'handlebars';
 import { quote } from '../shell/quote.js';
+
+// The package's main entry (lib/index.js) loads ~45 files, source-map among them, for what shipyaml
+// never uses (source maps of precompiled templates, the .hbs require hook, the AST printer). Its
+// single-file build is the same version's runtime and compiler in one file, and every command
+// that reads a config loads it: roughly a third of the import cost.
+const Handlebars = createRequire(import.meta.url)('handlebars/dist/handlebars.js') as typeof HandlebarsModule;
 
 /** The helper's name has a space, so a template cannot call it by accident. */
 const QUOTE_HELPER = 'shipyaml shell-quote';
