@@ -1,7 +1,7 @@
 // The benchmark's working directory: a private copy of the built CLI (other engineers rebuild
 // dist/ in the same checkout while this runs), the app with its two builds, and deploy.yml files
 // pointing at the current fleet.
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Fleet } from '../../test/harness/sshd.js';
@@ -41,7 +41,8 @@ export function createWorkspace(): Workspace {
   writeBuild(v.build, buildB);
   return {
     dir,
-    cli: join(pkg, 'dist/cli/main.js'),
+    // The package's bin, as `npx shipyaml` runs it (its --version answers before main.js loads).
+    cli: join(pkg, (JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { bin: { shipyaml: string } }).bin.shipyaml),
     app,
     buildA,
     buildB,

@@ -1,8 +1,15 @@
 // The schema file is the one source of the config's shape. It is read from schema/ next to src/
-// (or dist/), the same file the package ships for editors, and compiled once per process.
+// (or dist/), the same file the package ships for editors, and compiled once per process when
+// errors have to be explained (a valid config is checked by the precompiled validators in
+// generated/, see schema-check.ts).
 import { readFileSync } from 'node:fs';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
 import type { DeployConfig } from './schema-types.js';
+
+// ajv is loaded on first use, not on import: importing it costs more than a whole valid-config
+// load. require() keeps schemaValidator() synchronous (ajv is CommonJS).
+const require = createRequire(import.meta.url);
 
 export const SCHEMA_URL = new URL('../../schema/deploy.schema.json', import.meta.url);
 
@@ -21,7 +28,8 @@ export function deploySchema(): JsonObject {
 
 export function schemaValidator(): ValidateFunction<DeployConfig> {
   if (!validator) {
-    const ajv = (ajvInstance = new Ajv2020({
+    const { Ajv2020: Ajv } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+    const ajv = (ajvInstance = new Ajv({
       allErrors: true, // every problem at once, not the first
       verbose: true, // errors carry the schema and data, for messages and "found X"
       strict: true, // a typo in the schema itself fails loudly...

@@ -2,12 +2,12 @@
 import type { Problem, Result } from './problems.js';
 import { fail, ok } from './problems.js';
 import { problemsFromAjv } from './ajv-messages.js';
-import { schemaValidator } from './schema.js';
+import { deployErrors } from './schema-check.js';
 import type { DeployConfig } from './schema-types.js';
 
 export function validateShape(value: unknown): Result<DeployConfig> {
-  const validate = schemaValidator();
-  if (validate(value)) return ok(value);
-  const problems: Problem[] = problemsFromAjv(validate.errors ?? [], value);
+  const errors = deployErrors(value);
+  if (errors === undefined) return ok(value as DeployConfig);
+  const problems: Problem[] = problemsFromAjv(errors, value);
   return fail(problems);
 }

@@ -2,7 +2,7 @@
 // when the plan is built). Handlebars' strict mode alone is not enough: it only fails when the
 // line is rendered, and it does not check helper arguments such as {{#if name}}.
 import { closest } from '../config/suggest.js';
-import { templateEngine } from './engine.js';
+import { isPlainText, templateEngine } from './engine.js';
 import { HELPER_NAMES } from './names.js';
 
 export interface TemplateIssue {
@@ -155,6 +155,7 @@ function parseIssue(e: unknown): TemplateIssue {
 
 /** Every problem with a template's names, given the names that will exist when it renders. */
 export function templateIssues(template: string, knownNames: readonly string[]): TemplateIssue[] {
+  if (isPlainText(template)) return []; // names nothing, and always parses
   let ast: hbs.AST.Program;
   try {
     ast = templateEngine().parse(template);

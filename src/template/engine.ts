@@ -2,8 +2,24 @@
 // HTML-escaped text. Handlebars' generated code calls its own Utils.escapeExpression (not the
 // instance's), so overriding `escapeExpression` on the instance has no effect; instead this
 // instance's compiler emits a call to a private helper where it would escape.
-import Handlebars from 'handlebars';
+import { createRequire } from 'node:module';
+import type HandlebarsModule from 'handlebars';
 import { quote } from '../shell/quote.js';
+
+// The package's main entry (lib/index.js) loads ~45 files, source-map among them, for what shipyaml
+// never uses (source maps of precompiled templates, the .hbs require hook, the AST printer). Its
+// single-file build is the same version's runtime and compiler in one file. Loaded on first use:
+// a config whose scripts have no {{ never needs it (see isPlainText).
+const loadHandlebars = () => createRequire(import.meta.url)('handlebars/dist/handlebars.js') as typeof HandlebarsModule;
+
+/**
+ * Text without "{{" has no mustache, so Handlebars parses it to one content node and renders it
+ * unchanged (a backslash escapes only "{{"): callers skip the engine for it. NUL is the one
+ * character its lexer rejects anywhere, so text with one still goes to Handlebars for the error.
+ */
+export function isPlainText(template: string): boolean {
+  return !template.includes('{{') && !template.includes('\0');
+}
 
 /** The helper's name has a space, so a template cannot call it by accident. */
 const QUOTE_HELPER = 'shipyaml shell-quote';
@@ -20,8 +36,8 @@ interface WithCompiler {
   JavaScriptCompiler: new () => object;
 }
 
-function createEngine(): typeof Handlebars {
-  const hb = Handlebars.create();
+function createEngine(): typeof HandlebarsModule {
+  const hb = loadHandlebars().create();
   const Base = (hb as unknown as WithCompiler).JavaScriptCompiler;
   class ShellCompiler extends Base {}
   const proto = ShellCompiler.prototype as unknown as {
@@ -44,8 +60,8 @@ function createEngine(): typeof Handlebars {
   return hb;
 }
 
-let engine: typeof Handlebars | undefined;
-export function templateEngine(): typeof Handlebars {
+let engine: typeof HandlebarsModule | undefined;
+export function templateEngine(): typeof HandlebarsModule {
   engine ??= createEngine();
   return engine;
 }

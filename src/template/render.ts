@@ -2,7 +2,7 @@
 // Handlebars in strict mode as a second guard. Any failure is a ShipyamlError naming the template
 // (e.g. tasks.migrate.run) and the file:line:col of that template in deploy.yml.
 import { ShipyamlError, formatLocation, type SourceLocation } from '../errors/shipyaml-error.js';
-import { compileTemplate } from './engine.js';
+import { compileTemplate, isPlainText } from './engine.js';
 import { templateIssues, type TemplateIssue } from './check.js';
 
 export interface TemplateWhere {
@@ -59,6 +59,7 @@ function withSpacedLists(value: unknown, depth = 0): unknown {
 
 /** `{{x}}` inserts quote(x); `{{{x}}}` inserts x as is. */
 export function renderTemplate(template: string, context: object, where: TemplateWhere): string {
+  if (isPlainText(template)) return template; // what Handlebars would render, without loading it
   checkTemplate(template, contextNames(context), where);
   try {
     return compileTemplate(template)(withSpacedLists(context));

@@ -17,6 +17,7 @@ describe('the packed package', () => {
     const tgz = execFileSync('npm', ['pack', '--silent', '--pack-destination', out], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 }).trim().split('\n').pop()!;
     const files = execFileSync('tar', ['-tzf', join(out, tgz)], { encoding: 'utf8' });
     expect(files).toContain('package/dist/cli/main.js');
+    expect(files).toContain('package/dist/cli/bin.cjs');
     expect(files).toContain('package/schema/deploy.schema.json');
     expect(files).not.toContain('package/test/');
     expect(files).not.toContain('package/src/run/');

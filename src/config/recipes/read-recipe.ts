@@ -5,7 +5,7 @@ import { problemsFromAjv } from '../ajv-messages.js';
 import { locateProblems } from '../locate.js';
 import { MAX_CONFIG_BYTES, parseText } from '../parse.js';
 import { fail, ok, type Problem, type Result } from '../problems.js';
-import { recipeValidator } from '../schema.js';
+import { recipeErrors } from '../schema-check.js';
 import { displayPath, type ConfigSource } from '../source.js';
 import type { RecipeConfig } from './types.js';
 
@@ -37,7 +37,7 @@ export function readRecipe(file: string, cwd: string): Result<{ source: ConfigSo
   source.doc = parsed.value.doc;
   source.lineCounter = parsed.value.lineCounter;
   const value = parsed.value.value ?? {}; // an empty recipe adds nothing, and is no error
-  const validate = recipeValidator();
-  if (!validate(value)) return fail(locateProblems(source, problemsFromAjv(validate.errors ?? [], value).map(explain)));
+  const errors = recipeErrors(value);
+  if (errors !== undefined) return fail(locateProblems(source, problemsFromAjv(errors, value).map(explain)));
   return ok({ source, raw: value as RecipeConfig });
 }
