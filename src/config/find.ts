@@ -1,17 +1,12 @@
 // Step 1: find the config file. cosmiconfig walks from the working directory up to the root;
-// `-c FILE` names one. The common cases (a YAML or JSON config in the working directory, or
-// named with -c) are served by find-direct.ts without importing cosmiconfig, exactly as
-// cosmiconfig would serve them; everything else is cosmiconfig's.
+// `-c FILE` names one. Loaders here only read: they wrap the text (or, for JS configs, the
+// exported value) in a RawSource so that parsing, with positions, happens in parse.ts.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
 import { ShipyamlError } from '../errors/shipyaml-error.js';
-import { metaConfigMayApply } from './cosmiconfig-meta.js';
-import { loadDirect, searchDirect } from './find-direct.js';
-import { LOADERS, PACKAGE_PROP, RawSource, type Found } from './loaders.js';
 import { MAX_CONFIG_BYTES } from './parse.js';
-import { displayPath } from './source.js';
-
-export { PACKAGE_PROP, RawSource, type Found } from './loaders.js';
+import { displayPath, type SourceKind } from './source.js';
 
 /** In this order within one directory; the first that exists wins. */
 export const SEARCH_PLACES = [
@@ -27,8 +22,53 @@ export const SEARCH_PLACES = [
   'package.json',
 ] as const;
 
-async function explorer(stopDir: string, onlySearchPlaces: boolean) {
-  const { cosmiconfig } = await import('cosmiconfig');
+export const PACKAGE_PROP = 'shipyaml';
+
+/** What a loader hands back: unparsed text, or the value a JS config exported. */
+export class RawSource {
+  constructor(
+    readonly kind: SourceKind,
+    readonly text?: string,
+    readonly value?: unknown,
+  ) {}
+}
+
+export interface Found {
+  file: string;
+  /** undefined when the file is empty. */
+  raw: RawSource | undefined;
+}
+
+const textLoader =
+  (kind: SourceKind): Loader =>
+  (_file, content) =>
+    new RawSource(kind, content);
+
+/** package.json counts only when it has a `shipyaml` key; otherwise the search goes on. */
+const jsonLoader: Loader = (file, content) => {
+  if (path.basename(file) !== 'package.json') return new RawSource('json', content);
+  let hasKey: boolean;
+  try {
+    const pkg: unknown = JSON.parse(content);
+    hasKey = pkg !== null && typeof pkg === 'object' && Object.hasOwn(pkg, PACKAGE_PROP);
+  } catch {
+    hasKey = content.includes(`"${PACKAGE_PROP}"`); // broken JSON: report it only if it is meant for us
+  }
+  return hasKey ? { [PACKAGE_PROP]: new RawSource('package-json', content) } : {};
+};
+
+const jsLoader: Loader = async (file, content) => {
+  try {
+    return new RawSource('js', undefined, await defaultLoaders['.js']!(file, content));
+  } catch (e) {
+    throw new ShipyamlError('E_CONFIG', `${file} could not be loaded: ${e instanceof Error ? e.message : String(e)}`, {
+      location: { file, line: 1, col: 1 },
+      hint: 'Fix the error in the JavaScript config, or use deploy.yml.',
+    });
+  }
+};
+
+function explorer(stopDir: string, onlySearchPlaces: boolean) {
   return cosmiconfig(PACKAGE_PROP, {
     searchPlaces: [...SEARCH_PLACES],
     searchStrategy: 'global', // cosmiconfig 9 only walks upwards with this (or a stopDir)
@@ -36,7 +76,16 @@ async function explorer(stopDir: string, onlySearchPlaces: boolean) {
     cache: false,
     ignoreEmptySearchPlaces: false, // an empty deploy.yml is reported, not skipped over
     mergeImportArrays: false,
-    loaders: LOADERS,
+    loaders: {
+      '.yml': textLoader('yaml'),
+      '.yaml': textLoader('yaml'),
+      noExt: textLoader('yaml'),
+      default: textLoader('yaml'),
+      '.json': jsonLoader,
+      '.js': jsLoader,
+      '.mjs': jsLoader,
+      '.cjs': jsLoader,
+    },
     // 'global' ends with ~/.config/shipyaml/config*; a per-user deploy config is not a thing.
     transform: (result) =>
       result && (!onlySearchPlaces || (SEARCH_PLACES as readonly string[]).includes(path.basename(result.filepath)))
@@ -64,40 +113,22 @@ export interface FindOptions {
   stopDir?: string;
 }
 
-export async function findConfig(options: FindOptions): Promise<Found> {
-  // A cosmiconfig meta config could change how cosmiconfig searches: then only it can say.
-  if (!metaConfigMayApply()) {
-    const { cwd, configFile } = options;
-    const found =
-      configFile === undefined ? await searchDirect(path.resolve(cwd), SEARCH_PLACES) : await loadDirect(await checkedFile(cwd, configFile));
-    if (found) return found;
-  }
-  return findWithCosmiconfig(options);
-}
-
-/** -c FILE, absolute, once it is known to be a file of a sensible size. */
-async function checkedFile(cwd: string, configFile: string): Promise<string> {
-  const file = path.resolve(cwd, configFile);
-  const shown = displayPath(file, cwd);
-  const info = await stat(file).catch(() => undefined);
-  if (!info) throw new ShipyamlError('E_CONFIG_NOT_FOUND', `config file ${shown} does not exist`);
-  if (!info.isFile()) throw new ShipyamlError('E_CONFIG_NOT_FOUND', `config file ${shown} is not a file`);
-  if (info.size > MAX_CONFIG_BYTES) {
-    throw new ShipyamlError('E_CONFIG', `${shown} is larger than ${MAX_CONFIG_BYTES / 1024} KB: not a deploy config`);
-  }
-  return file;
-}
-
-/** The whole search (or load) by cosmiconfig: what findConfig does whenever find-direct.ts cannot. */
-export async function findWithCosmiconfig({ cwd, configFile, stopDir }: FindOptions): Promise<Found> {
+export async function findConfig({ cwd, configFile, stopDir }: FindOptions): Promise<Found> {
   if (configFile !== undefined) {
-    const file = await checkedFile(cwd, configFile);
-    const result = await (await explorer(path.parse(file).root, false)).load(file);
-    if (result === null) throw new ShipyamlError('E_CONFIG_NOT_FOUND', `${displayPath(file, cwd)} has no "${PACKAGE_PROP}" key`);
+    const file = path.resolve(cwd, configFile);
+    const shown = displayPath(file, cwd);
+    const info = await stat(file).catch(() => undefined);
+    if (!info) throw new ShipyamlError('E_CONFIG_NOT_FOUND', `config file ${shown} does not exist`);
+    if (!info.isFile()) throw new ShipyamlError('E_CONFIG_NOT_FOUND', `config file ${shown} is not a file`);
+    if (info.size > MAX_CONFIG_BYTES) {
+      throw new ShipyamlError('E_CONFIG', `${shown} is larger than ${MAX_CONFIG_BYTES / 1024} KB: not a deploy config`);
+    }
+    const result = await explorer(path.parse(file).root, false).load(file);
+    if (result === null) throw new ShipyamlError('E_CONFIG_NOT_FOUND', `${shown} has no "${PACKAGE_PROP}" key`);
     return { file, raw: unwrap(result.config) };
   }
   const start = path.resolve(cwd);
-  const result = await (await explorer(stopDir ?? path.parse(start).root, true)).search(start);
+  const result = await explorer(stopDir ?? path.parse(start).root, true).search(start);
   if (result === null) throw notFound(`no deploy config found (deploy.yml)`, start);
   return { file: result.filepath, raw: unwrap(result.config) };
 }
