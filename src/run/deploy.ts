@@ -144,12 +144,12 @@ async function prepareAll(s: Session, runs: HostRun[], uploads: Uploads | undefi
   });
 }
 
-/** The pack as a stream that reports its progress at most every 250 ms, and once at the end. */
+/** The pack as a stream (packed as it is read) that reports its progress at most every 250 ms, and once at the end. */
 function countingStream(p: Packed, report: (bytes: number) => void): Readable {
   let sent = 0;
   let last = Date.now();
   async function* chunks() {
-    for (const c of p.chunks) {
+    for (let i = 0, c; (c = p.chunk(i)); i++) {
       yield c;
       sent += c.length;
       if (Date.now() - last >= 250) {

@@ -1,10 +1,10 @@
 import type { BuildEntry } from './scan.js';
-import { tarChunks, type TarChunks } from './tar.js';
+import { TarPack } from './tar.js';
 
-/** The tar stream's bytes, packed once per distinct content and sent unchanged to each host. */
-export type Packed = TarChunks;
+/** The tar stream of some entries, made as it is sent and shared by the hosts that get the same bytes. */
+export type Packed = TarPack;
 
 /** Packs entries as a POSIX tar stream (no local tar needed, so it runs anywhere Node does). */
 export function packEntries(entries: readonly BuildEntry[]): Packed {
-  return tarChunks(entries);
+  return new TarPack(entries);
 }

@@ -29,6 +29,40 @@ export interface TarChunks {
 
 /** The archive of `entries`, in order, ending with the two zero blocks; files are read from disk. */
 export function tarChunks(entries: readonly BuildEntry[]): TarChunks {
+  const pack = new TarPack(entries);
+  const chunks: Buffer[] = [];
+  for (let c; (c = pack.chunk(chunks.length)); ) chunks.push(c);
+  return { chunks, bytes: pack.bytes };
+}
+
+/**
+ * The archive made as it is read: chunk(i) packs only as far as chunk i, so packing overlaps
+ * with sending instead of preceding it. Chunks are kept once made, for the other hosts that are
+ * sent the same archive. `bytes` is known before anything is read (the progress total).
+ */
+export class TarPack {
+  readonly bytes: number;
+  private readonly made: Buffer[] = [];
+  private readonly gen: Generator<Buffer[], void>;
+  private done = false;
+
+  constructor(entries: readonly BuildEntry[]) {
+    this.bytes = archiveBytes(entries);
+    this.gen = generateChunks(entries);
+  }
+
+  chunk(i: number): Buffer | undefined {
+    while (this.made.length <= i && !this.done) {
+      const next = this.gen.next();
+      if (next.done) this.done = true;
+      else this.made.push(...next.value);
+    }
+    return this.made[i];
+  }
+}
+
+/** Yields the chunks completed by each entry (often none: small files share a chunk). */
+function* generateChunks(entries: readonly BuildEntry[]): Generator<Buffer[], void> {
   const out = new ChunkWriter();
   for (const e of entries) {
     const mtime = Math.floor(e.mtime.getTime() / 1000);
@@ -39,9 +73,22 @@ export function tarChunks(entries: readonly BuildEntry[]): TarChunks {
       out.file(e.abs, e.size, e.path);
       out.zeros(padding(e.size));
     }
+    const ready = out.take();
+    if (ready.length) yield ready;
   }
   out.zeros(2 * BLOCK);
-  return out.finish();
+  yield out.finish().chunks;
+}
+
+/** The archive's size from the entries alone: headers (with pax records where needed) and padded contents. */
+export function archiveBytes(entries: readonly BuildEntry[]): number {
+  let n = 2 * BLOCK;
+  for (const e of entries) {
+    const size = e.type === 'file' ? e.size : 0;
+    const pax = paxBody({ name: e.path, size, linkname: e.type === 'symlink' ? e.linkname : undefined });
+    n += BLOCK + (pax ? BLOCK + pax.length + padding(pax.length) : 0) + size + padding(size);
+  }
+  return n;
 }
 
 function padding(size: number): number {
@@ -50,18 +97,21 @@ function padding(size: number): number {
 
 /** A header, preceded by a pax record where ustar's fields cannot hold the name, link or size. */
 function writeHeader(out: ChunkWriter, h: Header): void {
-  const split = splitName(h.name);
-  const pax: [string, string][] = [];
-  if (!split) pax.push(['path', h.name]);
-  if (h.linkname !== undefined && Buffer.byteLength(h.linkname) > 100) pax.push(['linkpath', h.linkname]);
-  if (h.size > USTAR_MAX_SIZE) pax.push(['size', String(h.size)]);
-  if (pax.length) {
-    const body = Buffer.from(pax.map(([k, v]) => paxRecord(k, v)).join(''));
+  const body = paxBody(h);
+  if (body) {
     out.bytes(ustarHeader({ name: 'PaxHeader', mode: 0o644, size: body.length, mtime: h.mtime, type: 'x' }, { prefix: '', name: 'PaxHeader' }));
     out.bytes(body);
     out.zeros(padding(body.length));
   }
-  out.bytes(ustarHeader(h, split ?? { prefix: '', name: truncate(h.name, 100) }));
+  out.bytes(ustarHeader(h, splitName(h.name) ?? { prefix: '', name: truncate(h.name, 100) }));
+}
+
+function paxBody(h: Pick<Header, 'name' | 'size' | 'linkname'>): Buffer | undefined {
+  const pax: [string, string][] = [];
+  if (!splitName(h.name)) pax.push(['path', h.name]);
+  if (h.linkname !== undefined && Buffer.byteLength(h.linkname) > 100) pax.push(['linkpath', h.linkname]);
+  if (h.size > USTAR_MAX_SIZE) pax.push(['size', String(h.size)]);
+  return pax.length ? Buffer.from(pax.map(([k, v]) => paxRecord(k, v)).join('')) : undefined;
 }
 
 /** "LEN key=value\n", where LEN counts the whole record, its own digits included. */
@@ -160,9 +210,14 @@ class ChunkWriter {
     if (n > 0) this.bytes(Buffer.alloc(n));
   }
 
+  /** The chunks completed so far, handed over (not kept here). */
+  take(): Buffer[] {
+    return this.chunks.splice(0);
+  }
+
   finish(): TarChunks {
     this.flush();
-    return { chunks: this.chunks, bytes: this.total };
+    return { chunks: this.take(), bytes: this.total };
   }
 
   private flush(): void {

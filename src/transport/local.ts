@@ -31,8 +31,17 @@ export class LocalTransport implements Transport {
         options.onStderr?.(c);
       });
       child.stdin.on('error', () => {}); // EPIPE when the command exits before reading all input
-      if (options.stdin) options.stdin.pipe(child.stdin);
-      else child.stdin.end();
+      // A source that fails (the build changed under the tar writer) stops the command: its
+      // error, not the command's exit code, is what the step failed of.
+      let stdinError: Error | undefined;
+      if (options.stdin) {
+        options.stdin.once('error', (e: Error) => {
+          stdinError = e;
+          child.stdin.destroy();
+          abort();
+        });
+        options.stdin.pipe(child.stdin);
+      } else child.stdin.end();
       const abort = () => {
         if (child.pid !== undefined) {
           try {
@@ -46,6 +55,7 @@ export class LocalTransport implements Transport {
       child.on('error', reject);
       child.on('close', (code, signal) => {
         options.signal?.removeEventListener('abort', abort);
+        if (stdinError) return reject(stdinError);
         resolve({
           code: code ?? 128 + 15,
           ...(signal ? { signal } : {}),
