@@ -23,7 +23,7 @@ interface CpuProfile {
 export interface ProfileSummary {
   file: string;
   totalMs: number;
-  /** Self time per area: ssh2, tar-stream, shipyaml/<dir>, node:fs, (garbage collector), (idle)… */
+  /** Self time per area: ssh2, shipyaml/<dir>, node:fs, (garbage collector), (idle)… */
   byArea: { area: string; ms: number }[];
   top: { fn: string; where: string; area: string; ms: number }[];
 }
