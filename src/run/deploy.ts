@@ -149,20 +149,15 @@ function countingStream(p: Packed, report: (bytes: number) => void): Readable {
   let sent = 0;
   let last = Date.now();
   async function* chunks() {
-    const reader = p.open();
-    try {
-      for (let c; (c = reader.next()); ) {
-        yield c;
-        sent += c.length;
-        if (Date.now() - last >= 250) {
-          last = Date.now();
-          report(sent);
-        }
+    for (let i = 0, c; (c = p.chunk(i)); i++) {
+      yield c;
+      sent += c.length;
+      if (Date.now() - last >= 250) {
+        last = Date.now();
+        report(sent);
       }
-      report(sent);
-    } finally {
-      reader.close(); // also when the step fails and the stream is destroyed half-way
     }
+    report(sent);
   }
   return Readable.from(chunks(), { objectMode: false });
 }

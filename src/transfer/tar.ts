@@ -30,97 +30,34 @@ export interface TarChunks {
 /** The archive of `entries`, in order, ending with the two zero blocks; files are read from disk. */
 export function tarChunks(entries: readonly BuildEntry[]): TarChunks {
   const pack = new TarPack(entries);
-  const reader = pack.open();
   const chunks: Buffer[] = [];
-  for (let c; (c = reader.next()); ) chunks.push(c);
-  reader.close();
+  for (let c; (c = pack.chunk(chunks.length)); ) chunks.push(c);
   return { chunks, bytes: pack.bytes };
 }
 
-export interface TarReader {
-  /** The next chunk, packed now if no reader of its group got this far yet; undefined at the end. */
-  next(): Buffer | undefined;
-  /** Done (or gone): this reader no longer holds chunks in memory. */
-  close(): void;
-}
-
 /**
- * The archive made as it is read, so packing overlaps with sending instead of preceding it.
- * Readers that start together (the hosts of one parallel batch) share one pass over the files,
- * and a chunk is let go once every reader of the pass has taken it: memory holds the distance
- * between the fastest and the slowest host, not the archive. A reader that comes after chunks
- * were let go starts a pass of its own. `bytes` is known before anything is read.
+ * The archive made as it is read: chunk(i) packs only as far as chunk i, so packing overlaps
+ * with sending instead of preceding it. Chunks are kept once made, for the other hosts that are
+ * sent the same archive. `bytes` is known before anything is read (the progress total).
  */
 export class TarPack {
   readonly bytes: number;
-  private pass?: SharedPass;
-
-  constructor(private readonly entries: readonly BuildEntry[]) {
-    this.bytes = archiveBytes(entries);
-  }
-
-  open(): TarReader {
-    if (!this.pass || this.pass.released > 0) this.pass = new SharedPass(generateChunks(this.entries));
-    return this.pass.join();
-  }
-
-  /** Chunks held in memory now (what the sharing bounds; for tests). */
-  get heldChunks(): number {
-    return this.pass?.heldCount ?? 0;
-  }
-}
-
-/** One run of the generator, and the chunks made but not yet taken by all of its readers. */
-class SharedPass {
-  /** Chunks [released, released + held.length) of the archive. */
-  private held: Buffer[] = [];
-  released = 0;
+  private readonly made: Buffer[] = [];
+  private readonly gen: Generator<Buffer[], void>;
   private done = false;
-  /** Each open reader's next chunk index. */
-  private readonly at = new Map<symbol, number>();
 
-  constructor(private readonly gen: Generator<Buffer[], void>) {}
-
-  get heldCount(): number {
-    return this.held.length;
+  constructor(entries: readonly BuildEntry[]) {
+    this.bytes = archiveBytes(entries);
+    this.gen = generateChunks(entries);
   }
 
-  join(): TarReader {
-    const id = Symbol('reader');
-    this.at.set(id, this.released);
-    return {
-      next: () => {
-        const i = this.at.get(id);
-        if (i === undefined) return undefined;
-        const c = this.chunk(i);
-        if (c) this.at.set(id, i + 1);
-        this.release();
-        return c;
-      },
-      close: () => {
-        this.at.delete(id);
-        this.release();
-      },
-    };
-  }
-
-  private chunk(i: number): Buffer | undefined {
-    while (this.released + this.held.length <= i && !this.done) {
+  chunk(i: number): Buffer | undefined {
+    while (this.made.length <= i && !this.done) {
       const next = this.gen.next();
       if (next.done) this.done = true;
-      else this.held.push(...next.value);
+      else this.made.push(...next.value);
     }
-    return this.held[i - this.released];
-  }
-
-  /** Lets go of the chunks every open reader has taken (all of them once none is open). */
-  private release(): void {
-    const slowest = this.at.size ? Math.min(...this.at.values()) : this.released + this.held.length;
-    const n = slowest - this.released;
-    if (n > 0) {
-      this.held.splice(0, n);
-      this.released += n;
-    }
+    return this.made[i];
   }
 }
 

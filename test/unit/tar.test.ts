@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scanBuild } from '../../src/transfer/scan.js';
-import { CHUNK_BYTES, TarPack, tarChunks, type TarReader } from '../../src/transfer/tar.js';
+import { CHUNK_BYTES, tarChunks } from '../../src/transfer/tar.js';
 
 type Spec = { type: 'directory'; path: string } | { type: 'file'; path: string; data: Buffer; mode: number } | { type: 'symlink'; path: string; linkname: string };
 const mtime = new Date('2026-01-02T03:04:05Z');
@@ -114,57 +114,5 @@ describe('tarChunks', async () => {
     const empty = tarChunks([]);
     expect(empty.bytes).toBe(1024);
     expect(spawnSync('tar', ['-tf', '-'], { input: Buffer.concat(empty.chunks) }).status).toBe(0);
-  });
-
-  describe('TarPack: one pass shared by the readers that start together', () => {
-    const drain = (r: TarReader) => {
-      const out: Buffer[] = [];
-      for (let c; (c = r.next()); ) out.push(c);
-      r.close();
-      return Buffer.concat(out);
-    };
-
-    it('gives every reader the same archive, and holds only what the slowest reader has not taken', () => {
-      const pack = new TarPack(manifest.entries);
-      const fast = pack.open();
-      const slow = pack.open();
-      const fastOut: Buffer[] = [];
-      const slowOut: Buffer[] = [];
-      const k = packed.chunks.length - 1;
-      expect(k).toBeGreaterThanOrEqual(3);
-      for (let i = 0; i < k; i++) fastOut.push(fast.next()!);
-      expect(pack.heldChunks).toBeGreaterThanOrEqual(k); // slow has taken none yet
-      for (let i = 0; i < k; i++) slowOut.push(slow.next()!);
-      expect(pack.heldChunks).toBe(0); // both passed them: let go
-      for (let c; (c = fast.next()); ) fastOut.push(c);
-      for (let c; (c = slow.next()); ) slowOut.push(c);
-      fast.close();
-      slow.close();
-      expect(Buffer.concat(fastOut).equals(archive)).toBe(true);
-      expect(Buffer.concat(slowOut).equals(archive)).toBe(true);
-      expect(pack.heldChunks).toBe(0);
-    });
-
-    it('a reader that comes after chunks were let go reads the files again, from the start', () => {
-      const pack = new TarPack(manifest.entries);
-      const first = pack.open();
-      first.next();
-      first.next(); // alone: both chunks already let go
-      const late = pack.open();
-      expect(drain(late).equals(archive)).toBe(true);
-      first.close();
-      expect(drain(pack.open()).equals(archive)).toBe(true);
-    });
-
-    it('a reader closed half-way stops holding chunks for the others', () => {
-      const pack = new TarPack(manifest.entries);
-      const quitter = pack.open();
-      const stayer = pack.open();
-      quitter.next();
-      quitter.close();
-      expect(drain(stayer).equals(archive)).toBe(true);
-      expect(pack.heldChunks).toBe(0);
-      expect(quitter.next()).toBeUndefined();
-    });
   });
 });
