@@ -5,27 +5,40 @@ import { runCli } from '../support/cli.js';
 import { makeApp, localStage } from '../support/app.js';
 
 /**
+ * Puts a wrapper for /bin/NAME first on PATH that logs every call and refuses `option` (as the
+ * busybox and BSD tools do); returns the env to run with and the log file.
+ */
+function refusingTool(dir: string, name: string, option: string, complaint: string): { env: Record<string, string>; log: string } {
+  const bin = join(dir, 'bsd-bin');
+  mkdirSync(bin, { recursive: true });
+  const log = join(dir, `${name}.log`);
+  writeFileSync(
+    join(bin, name),
+    `#!/bin/sh\necho "${name} $*" >> '${log}'\nfor a in "$@"; do case "$a" in ${option}) echo "${name}: ${complaint}" >&2; exit 64;; esac; done\nexec /bin/${name} "$@"\n`,
+  );
+  chmodSync(join(bin, name), 0o755);
+  return { env: { PATH: `${bin}:${process.env.PATH}` }, log };
+}
+
+/** Deploys a build saying "one", then one saying "two", each live after its deploy. */
+async function deployOneThenTwo(dir: string, root: string, env: Record<string, string>): Promise<void> {
+  for (const v of ['one', 'two']) {
+    writeFileSync(join(dir, 'build/index.html'), v);
+    const r = await runCli(['deploy', 'local'], { cwd: dir, env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(root, 'current/index.html'), 'utf8')).toBe(v);
+  }
+}
+
+/**
  * BSD and busybox `mv` have no -T. A wrapper that refuses -T (as they do) stands in for them:
  * the switch must still be one rename, end on the new release, and leave nothing behind.
  */
 describe('the switch where mv has no -T', () => {
   it('falls back to a rename through .shipyaml/ and verifies the link', async () => {
     const { dir, root } = makeApp(localStage());
-    const bin = join(dir, 'bsd-bin');
-    mkdirSync(bin);
-    const log = join(dir, 'mv.log');
-    writeFileSync(
-      join(bin, 'mv'),
-      `#!/bin/sh\necho "mv $*" >> '${log}'\nfor a in "$@"; do case "$a" in -T) echo "mv: illegal option -- T" >&2; exit 64;; esac; done\nexec /bin/mv "$@"\n`,
-    );
-    chmodSync(join(bin, 'mv'), 0o755);
-    const env = { PATH: `${bin}:${process.env.PATH}` };
-    for (const v of ['one', 'two']) {
-      writeFileSync(join(dir, 'build/index.html'), v);
-      const r = await runCli(['deploy', 'local'], { cwd: dir, env });
-      expect(r.code, r.stderr).toBe(0);
-      expect(readFileSync(join(root, 'current/index.html'), 'utf8')).toBe(v);
-    }
+    const { env, log } = refusingTool(dir, 'mv', '-T', 'illegal option -- T');
+    await deployOneThenTwo(dir, root, env);
     const calls = readFileSync(log, 'utf8');
     expect(calls).toMatch(/mv -T .*current\.new .*current/);
     expect(calls).toMatch(/mv -f .*\.shipyaml\/switch\/current .*\//);
@@ -50,21 +63,8 @@ describe('the switch where mv has no -T', () => {
 
   it('copies the cache into the release where cp has no --reflink (busybox, BSD), and the release is a copy, not links', async () => {
     const { dir, root } = makeApp(localStage());
-    const bin = join(dir, 'bsd-bin');
-    mkdirSync(bin);
-    const log = join(dir, 'cp.log');
-    writeFileSync(
-      join(bin, 'cp'),
-      `#!/bin/sh\necho "cp $*" >> '${log}'\nfor a in "$@"; do case "$a" in --reflink*) echo "cp: unrecognized option: reflink" >&2; exit 1;; esac; done\nexec /bin/cp "$@"\n`,
-    );
-    chmodSync(join(bin, 'cp'), 0o755);
-    const env = { PATH: `${bin}:${process.env.PATH}` };
-    for (const v of ['one', 'two']) {
-      writeFileSync(join(dir, 'build/index.html'), v);
-      const r = await runCli(['deploy', 'local'], { cwd: dir, env });
-      expect(r.code, r.stderr).toBe(0);
-      expect(readFileSync(join(root, 'current/index.html'), 'utf8')).toBe(v);
-    }
+    const { env, log } = refusingTool(dir, 'cp', '--reflink*', 'unrecognized option: reflink');
+    await deployOneThenTwo(dir, root, env);
     const calls = readFileSync(log, 'utf8');
     expect(calls).toMatch(/cp --reflink=auto -RPp .*\.shipyaml\/cache\/\. /);
     expect(calls).toMatch(/^cp -RPp .*\.shipyaml\/cache\/\. /m);
