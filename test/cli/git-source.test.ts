@@ -3,12 +3,23 @@
 // `releases`; and the same with the repository reached over a real sshd (test harness), where the
 // git server's host key must be known.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync as makeTemp, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHosts, type Fleet } from '../harness/sshd.js';
 import { runCli, type CliResult } from '../support/cli.js';
+
+/** Temp dirs of this file, removed when its tests are done. */
+const temps: string[] = [];
+function mkdtempSync(prefix: string): string {
+  const d = makeTemp(prefix);
+  temps.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of temps) rmSync(d, { recursive: true, force: true });
+});
 
 function git(cwd: string, ...args: string[]): string {
   const r = spawnSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'init.defaultBranch=main', ...args], { cwd, encoding: 'utf8', timeout: 30_000 });
@@ -145,7 +156,11 @@ describe('upload source: the revision is the local checkout\'s commit', () => {
 // Needs root, sshd and unshare (the harness); the repository lives on the test host's private /srv.
 const canHarness = process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v sshd && command -v unshare'], { encoding: 'utf8' }).status === 0;
 
-describe.runIf(canHarness)('git source over the test sshd', () => {
+describe('git source over the test sshd', () => {
+  // Not skipped without the harness: that would pass without testing anything.
+  it('has what the sshd harness needs (root, sshd, unshare)', () => {
+    expect(canHarness, 'run as root with openssh-server and util-linux installed (see .ci/run)').toBe(true);
+  });
   let fleet: Fleet;
   beforeAll(async () => {
     fleet = await startHosts(1, { prefix: 'git' });

@@ -146,7 +146,12 @@ describe('init options', () => {
 
 const hasScript = spawnSync('script', ['--version']).status === 0;
 
-describe.runIf(hasScript)('init in a terminal', () => {
+describe('init in a terminal', () => {
+  // Not skipped where script(1) is missing: that would pass without testing anything.
+  it('has script(1) to run the CLI in a pseudo-terminal (util-linux / bsdutils)', () => {
+    expect(hasScript, 'script(1) not found: install bsdutils (Debian) or util-linux').toBe(true);
+  });
+
   it('asks for the recipe (again after a wrong answer), the host and deploy_to', () => {
     const dir = appDir('asked', { artisan: '' });
     const run = spawnSync('script', ['-qfec', `${process.execPath} ${CLI} init`, '/dev/null'], {

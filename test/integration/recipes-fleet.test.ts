@@ -2,11 +2,11 @@
 // target cannot show — a `once` migration on one host of several, a reload on every host, npm ci
 // on each server, and every host exporting the same commit from its own mirror.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startHosts, type Fleet, type SshdHost } from '../harness/sshd.js';
 import { runCli } from '../support/cli.js';
 
@@ -108,6 +108,7 @@ describe('git source over SSH', () => {
   it('every host mirrors the repository, exports the same commit, and logs it', async () => {
     // /var/tmp is shared by the hosts (their /srv and /tmp are private): each clones from here.
     const base = mkdtempSync('/var/tmp/shipyaml-git-fleet-');
+    onTestFinished(() => rmSync(base, { recursive: true, force: true }));
     const bare = join(base, 'app.git');
     const work = join(base, 'work');
     const git = (cwd: string, ...args: string[]) => {

@@ -27,7 +27,12 @@ afterAll(() => {
   if (outDir) rmSync(outDir, { recursive: true, force: true });
 });
 
-describe.runIf(hasScript)('in a real terminal', () => {
+describe('in a real terminal', () => {
+  // Not skipped where script(1) is missing: that would pass without testing anything.
+  test('has script(1) to run the CLI in a pseudo-terminal (util-linux / bsdutils)', () => {
+    expect(hasScript, 'script(1) not found: install bsdutils (Debian) or util-linux').toBe(true);
+  });
+
   test('listr2 draws the phases, the hosts, a slow upload with bytes and rate, and the summary', () => {
     // Without CI markers, so 'auto' picks the terminal renderer as it would for a person.
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm-256color', LANG: 'C.UTF-8' };
