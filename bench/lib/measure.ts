@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { descendants, killQuietly } from '../../test/harness/proc.js';
+import { descendants, killQuietly, readProcs } from '../../test/harness/proc.js';
 import type { SshdHost } from '../../test/harness/sshd.js';
 
 export interface Timed {
@@ -215,25 +215,7 @@ export function median(xs: readonly number[]): number {
 /** One pass over /proc: every process's parent, name and own CPU seconds (utime + stime). */
 function snapshotProcs(): Map<number, { ppid: number; comm: string; cpuS: number }> {
   const out = new Map<number, { ppid: number; comm: string; cpuS: number }>();
-  let entries: string[] = [];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return out;
-  }
-  for (const name of entries) {
-    if (!/^\d+$/.test(name)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    const close = stat.lastIndexOf(')');
-    const comm = stat.slice(stat.indexOf('(') + 1, close);
-    const f = stat.slice(close + 2).split(' ');
-    out.set(Number(name), { ppid: Number(f[1]), comm, cpuS: (Number(f[11]) + Number(f[12])) / TICK });
-  }
+  for (const [pid, p] of readProcs()) out.set(pid, { ppid: p.ppid, comm: p.comm, cpuS: (Number(p.fields[11]) + Number(p.fields[12])) / TICK });
   return out;
 }
 

@@ -25,24 +25,25 @@ export async function loadStage(ctx: CommandContext, stageName: string): Promise
 
 /**
  * Connects to every selected host of the stage (phase `connect`), runs body, always closes.
- * `beforeConnect` starts work that needs no server (e.g. reading the build) so it overlaps.
+ * `beforeConnect` starts work that needs no server (e.g. reading the build), so that it overlaps
+ * with connecting; what it returns is handed to body.
  */
-export async function withStage<T>(
+export async function withStage<T, E = undefined>(
   ctx: CommandContext,
   command: string,
   stageName: string,
-  body: (s: Session, stage: StageConfig) => Promise<T>,
-  beforeConnect?: (stage: StageConfig) => void,
+  body: (s: Session, stage: StageConfig, early: E) => Promise<T>,
+  beforeConnect?: (stage: StageConfig) => E,
 ): Promise<T> {
   const stage = await loadStage(ctx, stageName);
-  beforeConnect?.(stage);
+  const early = beforeConnect?.(stage) as E;
   ctx.emit({ type: 'start', time: now(), command, stage: stage.stage, app: stage.app, hosts: stage.hosts.map((h) => h.name) });
   const factory = await makeTransportFactory(stage, { acceptNewHostKeys: ctx.opts.acceptNewHostKeys === true });
   ctx.stageName = stage.stage;
   const base = { emit: ctx.emit, redact: ctx.redact, parallel: stage.parallel, signal: ctx.signal, leftovers: ctx.leftovers, waitLockMs: waitLockMs(ctx.opts.waitLock) };
   const transports = await phase(base, 'connect', () => connectAll(stage.hosts, factory, base));
   try {
-    return await body({ ...base, transports }, stage);
+    return await body({ ...base, transports }, stage, early);
   } finally {
     await closeAll(transports);
   }

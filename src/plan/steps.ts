@@ -116,11 +116,12 @@ export function uploadRelease(l: Layout, id: string, mode: UploadPlan, expect?: 
       `fi`,
     );
   }
+  const copy = `${q(l.cache + '/.')} ${q(releasePath(l, id) + '/')}`;
   lines.push(
     `if [ "$digest" != none ]; then { cat ${q(sums + '.new')}; echo '#exec'; find . -type f -perm -100 | LC_ALL=C sort; } > ${q(sums + '.tmp')} && mv ${q(sums + '.tmp')} ${q(sums)}; rm -f ${q(sums + '.new')}; fi`,
     // A copy, never links (a hand edit in a release must not reach the cache); on XFS and btrfs
     // GNU cp makes it a copy-on-write clone, near free. Elsewhere --reflink is refused: plain copy.
-    `cp --reflink=auto -RPp ${q(l.cache + '/.')} ${q(releasePath(l, id) + '/')} 2>/dev/null || cp -RPp ${q(l.cache + '/.')} ${q(releasePath(l, id) + '/')}`,
+    `cp --reflink=auto -RPp ${copy} 2>/dev/null || cp -RPp ${copy}`,
     `echo "verified $files files, digest $digest"`,
   );
   return script(lines.join('\n'));

@@ -9,7 +9,7 @@ import { releasesToRemove } from '../plan/retention.js';
 import { releaseStatuses, type LogEntry, type ServerState } from '../plan/server-state.js';
 import { appendLog, releaseLock, removeReleases, type UploadPlan } from '../plan/steps.js';
 import { Readable } from 'node:stream';
-import { packEntries, type Packed } from '../transfer/pack.js';
+import { TarPack } from '../transfer/tar.js';
 import type { BuildEntry, BuildManifest } from '../transfer/scan.js';
 import { scanBuildInWorker } from '../transfer/scan-in-worker.js';
 import { decideUpload } from '../plan/delta.js';
@@ -145,7 +145,7 @@ async function prepareAll(s: Session, runs: HostRun[], uploads: Uploads | undefi
 }
 
 /** The pack as a stream (packed as it is read) that reports its progress at most every 250 ms, and once at the end. */
-function countingStream(p: Packed, report: (bytes: number) => void): Readable {
+function countingStream(p: TarPack, report: (bytes: number) => void): Readable {
   let sent = 0;
   let last = Date.now();
   async function* chunks() {
@@ -164,7 +164,7 @@ function countingStream(p: Packed, report: (bytes: number) => void): Readable {
 
 interface Uploads {
   modes: Map<string, UploadPlan>;
-  packs: Map<string, { packed: Packed; files: number }>;
+  packs: Map<string, { packed: TarPack; files: number }>;
 }
 
 /**
@@ -174,8 +174,8 @@ interface Uploads {
 function planUploads(build: BuildManifest, transports: Transport[], states: Map<string, ServerState>, full: boolean): Uploads {
   const files = build.entries.filter((e): e is Extract<BuildEntry, { type: 'file' }> => e.type === 'file');
   const modes = new Map<string, UploadPlan>();
-  const packs = new Map<string, { packed: Packed; files: number }>();
-  const byKey = new Map<string, { packed: Packed; files: number }>();
+  const packs = new Map<string, { packed: TarPack; files: number }>();
+  const byKey = new Map<string, { packed: TarPack; files: number }>();
   for (const t of transports) {
     const decision = decideUpload(files, states.get(t.host.name)?.cache, full);
     modes.set(t.host.name, decision.kind === 'full' ? { kind: 'full' } : { kind: 'delta', removed: decision.removed });
@@ -184,7 +184,7 @@ function planUploads(build: BuildManifest, transports: Transport[], states: Map<
     if (!pack) {
       const changed = decision.kind === 'delta' ? new Set(decision.changed) : undefined;
       const entries = changed ? build.entries.filter((e) => e.type !== 'file' || changed.has(e.path)) : build.entries;
-      pack = { packed: packEntries(entries), files: changed ? changed.size : build.files };
+      pack = { packed: new TarPack(entries), files: changed ? changed.size : build.files };
       byKey.set(key, pack);
     }
     packs.set(t.host.name, pack);

@@ -77,7 +77,7 @@ function* generateChunks(entries: readonly BuildEntry[]): Generator<Buffer[], vo
     if (ready.length) yield ready;
   }
   out.zeros(2 * BLOCK);
-  yield out.finish().chunks;
+  yield out.finish();
 }
 
 /** The archive's size from the entries alone: headers (with pax records where needed) and padded contents. */
@@ -169,13 +169,9 @@ function octal(b: Buffer, at: number, width: number, value: number): void {
 class ChunkWriter {
   private readonly chunks: Buffer[] = [];
   private buf = Buffer.allocUnsafe(CHUNK_BYTES);
-  /** buf[start, used) is filled and not yet handed out. */
-  private start = 0;
   private used = 0;
-  private total = 0;
 
   bytes(b: Buffer): void {
-    this.total += b.length;
     let at = 0;
     while (at < b.length) {
       const n = b.copy(this.buf, this.used, at);
@@ -198,7 +194,6 @@ class ChunkWriter {
         }
         left -= n;
         this.used += n;
-        this.total += n;
         if (this.used === CHUNK_BYTES) this.flush();
       }
     } finally {
@@ -215,17 +210,15 @@ class ChunkWriter {
     return this.chunks.splice(0);
   }
 
-  finish(): TarChunks {
+  /** The last chunks, the partial one included; nothing may be written after. */
+  finish(): Buffer[] {
     this.flush();
-    return { chunks: this.take(), bytes: this.total };
+    return this.take();
   }
 
   private flush(): void {
-    if (this.used > this.start) this.chunks.push(this.buf.subarray(this.start, this.used));
-    this.start = this.used;
-    if (this.used === CHUNK_BYTES) {
-      this.buf = Buffer.allocUnsafe(CHUNK_BYTES);
-      this.start = this.used = 0;
-    }
+    if (this.used > 0) this.chunks.push(this.buf.subarray(0, this.used));
+    this.buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.used = 0;
   }
 }

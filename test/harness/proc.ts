@@ -71,12 +71,35 @@ export function isAlive(pid: number): boolean {
  * number of processes on the machine.
  */
 export function descendants(pid: number): number[] {
+  const procs = readProcs();
   const children = new Map<number, number[]>();
+  for (const [child, p] of procs) children.set(p.ppid, [...(children.get(p.ppid) ?? []), child]);
+  const out: number[] = [];
+  const queue = [pid];
+  for (let i = 0; i < queue.length && i <= procs.size; i++) {
+    for (const c of children.get(queue[i]!) ?? []) {
+      out.push(c);
+      queue.push(c);
+    }
+  }
+  return out;
+}
+
+export interface ProcInfo {
+  ppid: number;
+  comm: string;
+  /** Fields after the command name in /proc/PID/stat (field 3 of proc(5) is index 0). */
+  fields: string[];
+}
+
+/** One pass over /proc: every process's parent, name and remaining stat fields. */
+export function readProcs(): Map<number, ProcInfo> {
+  const out = new Map<number, ProcInfo>();
   let entries: string[] = [];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return [];
+    return out;
   }
   for (const name of entries) {
     if (!/^\d+$/.test(name)) continue;
@@ -86,19 +109,9 @@ export function descendants(pid: number): number[] {
     } catch {
       continue; // exited while we looked
     }
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ppid = Number(fields[1]);
-    const list = children.get(ppid) ?? [];
-    list.push(Number(name));
-    children.set(ppid, list);
-  }
-  const out: number[] = [];
-  const queue = [pid];
-  for (let i = 0; i < queue.length && i < entries.length; i++) {
-    for (const c of children.get(queue[i]!) ?? []) {
-      out.push(c);
-      queue.push(c);
-    }
+    const close = stat.lastIndexOf(')');
+    const fields = stat.slice(close + 2).split(' ');
+    out.set(Number(name), { ppid: Number(fields[1]), comm: stat.slice(stat.indexOf('(') + 1, close), fields });
   }
   return out;
 }
