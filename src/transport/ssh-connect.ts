@@ -151,6 +151,11 @@ async function connectHop(hop: SshTarget, via: SshTarget | undefined, prev: Clie
     client.once('close', () => fail(Object.assign(new Error('the server closed the connection before login completed'), { code: 'ECONNRESET' })));
     try {
       client.connect(config);
+      // Without TCP_NODELAY, a small packet sent while the previous one is unacknowledged (a
+      // channel close, then the next channel open) waits for the server's delayed ACK: ~40 ms
+      // per exec round trip on Linux. sshd enables it only for pty sessions. Node keeps the
+      // setting until the socket connects; on a forwarded channel (jump) it does nothing.
+      client.setNoDelay(true);
     } catch (e) {
       fail(e);
     }
