@@ -82,17 +82,33 @@ export type UploadPlan = { kind: 'full' } | { kind: 'delta'; removed: readonly s
  * The build reaches the release through the tool-owned cache: the tar stream (everything, or
  * only what changed) is applied to .shipyaml/cache, the cache is verified against the build's
  * digest, then copied — never linked — into the fresh release. Old releases are never read, so a
- * file edited by hand in one can never leak into a new one. The cache's listing is dropped first
- * and written last, so an interrupted upload makes the next one full.
+ * file edited by hand in one can never leak into a new one. The cache's listing is moved aside
+ * first and written last, so an interrupted upload makes the next one full.
+ *
+ * A delta does not hash the whole cache again: only files whose inode changed (ctime) since
+ * cache.mark, touched before the last listing was hashed, get new sums; the others keep their
+ * listed ones. ctime cannot be set by hand, so a file edited in the cache is always hashed again
+ * and a tampered cache still fails verification. Any doubt (no marker, a marker in the future
+ * because the clock went back, escaped names, a find without -cnewer, counts that disagree)
+ * hashes every file, as a full upload does.
  */
 export function uploadRelease(l: Layout, id: string, mode: UploadPlan, expect?: UploadExpect): Cmd {
   const q = quote;
-  const sums = posix.join(l.state, 'cache.sums');
+  const at = (name: string) => q(posix.join(l.state, name));
+  const sums = at('cache.sums');
+  const sumsNew = at('cache.sums.new');
+  const sumsTmp = at('cache.sums.tmp');
+  const sumsOld = at('cache.sums.old');
+  const mark = at('cache.mark');
+  const markNew = at('cache.mark.new');
+  const list = at('cache.list');
+  const changed = at('cache.changed');
   const C = q(l.cache);
-  const lines = [`rm -f ${q(sums)} ${q(sums + '.new')}`];
+  const lines = [`rm -f ${sumsNew} ${sumsTmp} ${markNew} ${list} ${changed}`];
   if (mode.kind === 'full') {
-    lines.push(`rm -rf ${C}`, `mkdir -p ${C}`);
+    lines.push(`rm -f ${sums} ${sumsOld} ${mark}`, `rm -rf ${C}`, `mkdir -p ${C}`);
   } else {
+    lines.push(`rm -f ${sumsOld}`, `mv -f ${sums} ${sumsOld} 2>/dev/null || rm -f ${mark}`);
     if (mode.removed.length) lines.push(`rm -rf ${mode.removed.map((p) => q(posix.join(l.cache, p))).join(' ')}`);
     // Links and directories are all in the stream again; stale ones must not survive.
     lines.push(`find ${C} -type l -exec rm -f {} +`, `find ${C} -depth -type d -exec rmdir {} + 2>/dev/null || true`, `mkdir -p ${C}`);
@@ -102,23 +118,39 @@ export function uploadRelease(l: Layout, id: string, mode: UploadPlan, expect?: 
     `tar -xof - -C ${C}`,
     `cd ${C}`,
     `if command -v md5sum >/dev/null 2>&1; then`,
+    // Before any hashing: a file that changes from here on is newer than the next run's marker.
+    `  : > ${markNew}`,
+    `  whole=yes`,
+  );
+  if (mode.kind === 'delta') {
+    lines.push(
+      `  if [ -f ${sumsOld} ] && [ -f ${mark} ] && [ -z "$(find ${mark} -newer ${markNew} 2>/dev/null)" ] && ! grep -q '^\\\\' ${sumsOld} &&`,
+      `    find . -type f > ${list} 2>/dev/null && find . -type f -cnewer ${mark} -exec md5sum {} + > ${changed} 2>/dev/null; then`,
+      // Fresh sums for the changed files, listed sums for the unchanged ones still there.
+      `    awk 'FILENAME == ARGV[1] { here[$0] = 1; next } FILENAME == ARGV[2] { fresh[substr($0, 35)] = 1; print; next } $0 == "#exec" { exit } { p = substr($0, 35); if ((p in here) && !(p in fresh)) print }' ${list} ${changed} ${sumsOld} | LC_ALL=C sort > ${sumsNew}`,
+      `    [ "$(wc -l < ${sumsNew})" = "$(wc -l < ${list})" ] && whole=no`,
+      `  fi`,
+    );
+  }
+  lines.push(
     // One line per file (md5sum escapes odd names), so the listing is also the count.
-    `  find . -type f -exec md5sum {} + | LC_ALL=C sort > ${q(sums + '.new')}`,
-    `  files=$(wc -l < ${q(sums + '.new')} | tr -d ' ')`,
-    `  digest=$(md5sum < ${q(sums + '.new')} | cut -d ' ' -f 1); bytes=-`,
+    `  [ $whole = no ] || find . -type f -exec md5sum {} + | LC_ALL=C sort > ${sumsNew}`,
+    `  rm -f ${list} ${changed} ${sumsOld}`,
+    `  files=$(wc -l < ${sumsNew} | tr -d ' ')`,
+    `  digest=$(md5sum < ${sumsNew} | cut -d ' ' -f 1); bytes=-`,
     `else files=$(find . -type f | wc -l | tr -d ' '); digest=none; bytes=$(find . -type f -exec cat {} + | wc -c | tr -d ' '); fi`,
   );
   if (expect) {
     lines.push(
       `if [ "$files" != ${expect.files} ] || { [ "$digest" != none ] && [ "$digest" != ${expect.digest} ]; } || { [ "$digest" = none ] && [ "$bytes" != ${expect.bytes} ]; }; then`,
       `  echo "the uploaded tree differs from the build: $files files (digest $digest) arrived, ${expect.files} files (digest ${expect.digest}) were sent; the next upload will be full" >&2`,
-      `  rm -f ${q(sums + '.new')}; exit 1`,
+      `  rm -f ${sumsNew} ${markNew}; exit 1`,
       `fi`,
     );
   }
   const copy = `${q(l.cache + '/.')} ${q(releasePath(l, id) + '/')}`;
   lines.push(
-    `if [ "$digest" != none ]; then { cat ${q(sums + '.new')}; echo '#exec'; find . -type f -perm -100 | LC_ALL=C sort; } > ${q(sums + '.tmp')} && mv ${q(sums + '.tmp')} ${q(sums)}; rm -f ${q(sums + '.new')}; fi`,
+    `if [ "$digest" != none ]; then { cat ${sumsNew}; echo '#exec'; find . -type f -perm -100 | LC_ALL=C sort; } > ${sumsTmp} && mv ${markNew} ${mark} && mv ${sumsTmp} ${sums}; rm -f ${sumsNew}; fi`,
     // A copy, never links (a hand edit in a release must not reach the cache); on XFS and btrfs
     // GNU cp makes it a copy-on-write clone, near free. Elsewhere --reflink is refused: plain copy.
     `cp --reflink=auto -RPp ${copy} 2>/dev/null || cp -RPp ${copy}`,

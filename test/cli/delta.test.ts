@@ -1,8 +1,9 @@
-import { readFileSync, readdirSync, writeFileSync, rmSync, mkdirSync, symlinkSync, existsSync, readlinkSync, chmodSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync, rmSync, mkdirSync, symlinkSync, existsSync, readlinkSync, chmodSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { makeApp, localStage } from '../support/app.js';
+import { toolShim } from '../support/tool-shim.js';
 
 type Transfer = { type: 'transfer'; bytes: number; files: number; mode: 'full' | 'delta' };
 
@@ -89,5 +90,73 @@ describe('delta transfers on the local target', () => {
     const t = await deploy(dir);
     expect(t.mode).toBe('full');
     expect(readFileSync(join(root, 'current/src/file5.txt'), 'utf8')).toBe(readFileSync(join(dir, 'build/src/file5.txt'), 'utf8'));
+  }, 60_000);
+  it('a delta hashes again only the files changed since the last listing', async () => {
+    const { dir, root } = makeApp(localStage(), { ...files(40) });
+    const { env, log } = toolShim(dir, 'md5sum');
+    const run = async (...extra: string[]) => {
+      writeFileSync(log, '');
+      const r = await runCli(['deploy', 'local', '--json', ...extra], { cwd: dir, env });
+      expect(r.code, r.stderr).toBe(0);
+      // The files md5sum was given (the listing's own digest reads stdin: no arguments).
+      return readFileSync(log, 'utf8').split('\n').flatMap((l) => l.split(' ').filter((a) => a.startsWith('./')));
+    };
+    expect((await run()).length).toBe(40);
+    writeFileSync(join(dir, 'build/src/file7.txt'), 'changed');
+    const hashed = await run();
+    expect(hashed).toEqual(['./src/file7.txt']);
+    expect(readFileSync(join(root, 'current/src/file7.txt'), 'utf8')).toBe('changed');
+    expect(readdirSync(join(root, 'current/src'))).toHaveLength(40);
+    // A listing with no marker beside it is not trusted: everything is hashed.
+    rmSync(join(root, '.shipyaml/cache.mark'));
+    writeFileSync(join(dir, 'build/src/file8.txt'), 'changed too');
+    expect((await run()).length).toBe(40);
+  }, 60_000);
+
+  it('a cache file edited by hand is caught even with its size and mtime put back', async () => {
+    const { dir, root } = makeApp(localStage(), { ...files(10) });
+    await deploy(dir);
+    const f = join(root, '.shipyaml/cache/src/file5.txt');
+    const before = statSync(f);
+    writeFileSync(f, readFileSync(f, 'utf8').replace('content', 'CONTENT'));
+    utimesSync(f, before.atime, before.mtime);
+    expect(statSync(f).size).toBe(before.size);
+    writeFileSync(join(dir, 'build/index.html'), 'new');
+    const r = await runCli(['deploy', 'local'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('differs from the build');
+  }, 60_000);
+
+  it('after the clock went back (a marker in the future), a hand edit is still caught', async () => {
+    const { dir, root } = makeApp(localStage(), { ...files(10) });
+    await deploy(dir);
+    writeFileSync(join(root, '.shipyaml/cache/src/file2.txt'), 'tampered');
+    // The edit now looks older than the marker, as after the server's clock was set back.
+    const future = new Date(Date.now() + 3_600_000);
+    utimesSync(join(root, '.shipyaml/cache.mark'), future, future);
+    writeFileSync(join(dir, 'build/index.html'), 'new');
+    const r = await runCli(['deploy', 'local'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('differs from the build');
+    const t = await deploy(dir);
+    expect(t.mode).toBe('full');
+    expect(readFileSync(join(root, 'current/src/file2.txt'), 'utf8')).toBe(readFileSync(join(dir, 'build/src/file2.txt'), 'utf8'));
+  }, 60_000);
+
+  it('where find has no -cnewer (busybox), a delta hashes everything and is still right', async () => {
+    const { dir, root } = makeApp(localStage(), { ...files(10) });
+    const { env, log } = toolShim(dir, 'find', { option: '-cnewer', complaint: 'unrecognized: -cnewer' });
+    for (const v of ['one', 'two']) {
+      writeFileSync(join(dir, 'build/index.html'), v);
+      const r = await runCli(['deploy', 'local', '--json'], { cwd: dir, env });
+      expect(r.code, r.stderr).toBe(0);
+      expect(readFileSync(join(root, 'current/index.html'), 'utf8')).toBe(v);
+    }
+    expect(readFileSync(log, 'utf8')).toContain('-cnewer');
+    writeFileSync(join(root, '.shipyaml/cache/src/file3.txt'), 'tampered');
+    writeFileSync(join(dir, 'build/index.html'), 'three');
+    const r = await runCli(['deploy', 'local'], { cwd: dir, env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('differs from the build');
   }, 60_000);
 });

@@ -1,24 +1,9 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { makeApp, localStage } from '../support/app.js';
-
-/**
- * Puts a wrapper for /bin/NAME first on PATH that logs every call and refuses `option` (as the
- * busybox and BSD tools do); returns the env to run with and the log file.
- */
-function refusingTool(dir: string, name: string, option: string, complaint: string): { env: Record<string, string>; log: string } {
-  const bin = join(dir, 'bsd-bin');
-  mkdirSync(bin, { recursive: true });
-  const log = join(dir, `${name}.log`);
-  writeFileSync(
-    join(bin, name),
-    `#!/bin/sh\necho "${name} $*" >> '${log}'\nfor a in "$@"; do case "$a" in ${option}) echo "${name}: ${complaint}" >&2; exit 64;; esac; done\nexec /bin/${name} "$@"\n`,
-  );
-  chmodSync(join(bin, name), 0o755);
-  return { env: { PATH: `${bin}:${process.env.PATH}` }, log };
-}
+import { toolShim } from '../support/tool-shim.js';
 
 /** Deploys a build saying "one", then one saying "two", each live after its deploy. */
 async function deployOneThenTwo(dir: string, root: string, env: Record<string, string>): Promise<void> {
@@ -37,7 +22,7 @@ async function deployOneThenTwo(dir: string, root: string, env: Record<string, s
 describe('the switch where mv has no -T', () => {
   it('falls back to a rename through .shipyaml/ and verifies the link', async () => {
     const { dir, root } = makeApp(localStage());
-    const { env, log } = refusingTool(dir, 'mv', '-T', 'illegal option -- T');
+    const { env, log } = toolShim(dir, 'mv', { option: '-T', complaint: 'illegal option -- T' });
     await deployOneThenTwo(dir, root, env);
     const calls = readFileSync(log, 'utf8');
     expect(calls).toMatch(/mv -T .*current\.new .*current/);
@@ -63,7 +48,7 @@ describe('the switch where mv has no -T', () => {
 
   it('copies the cache into the release where cp has no --reflink (busybox, BSD), and the release is a copy, not links', async () => {
     const { dir, root } = makeApp(localStage());
-    const { env, log } = refusingTool(dir, 'cp', '--reflink*', 'unrecognized option: reflink');
+    const { env, log } = toolShim(dir, 'cp', { option: '--reflink*', complaint: 'unrecognized option: reflink' });
     await deployOneThenTwo(dir, root, env);
     const calls = readFileSync(log, 'utf8');
     expect(calls).toMatch(/cp --reflink=auto -RPp .*\.shipyaml\/cache\/\. /);
