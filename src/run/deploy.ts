@@ -8,8 +8,7 @@ import { nextReleaseId } from '../plan/release-id.js';
 import { releasesToRemove } from '../plan/retention.js';
 import { releaseStatuses, type LogEntry, type ServerState } from '../plan/server-state.js';
 import { appendLog, releaseLock, removeReleases, type UploadPlan } from '../plan/steps.js';
-import { Readable } from 'node:stream';
-import { TarPack } from '../transfer/tar.js';
+import { uploadSource } from '../transfer/upload-source.js';
 import type { BuildEntry, BuildManifest } from '../transfer/scan.js';
 import { scanBuildInWorker } from '../transfer/scan-in-worker.js';
 import { decideUpload } from '../plan/delta.js';
@@ -135,47 +134,34 @@ async function prepareAll(s: Session, runs: HostRun[], uploads: Uploads | undefi
     // Marked before it runs: if the batch dies half-way, the discard must still remove the dir.
     r.created = true;
     if (!uploads) return void (await runSteps(r.t, 'prepare', r.plan.prepare, s));
-    const packed = uploads.packs.get(r.t.host.name)!;
+    const { entries, files } = uploads.packs.get(r.t.host.name)!;
     const mode = uploads.modes.get(r.t.host.name)!.kind;
-    const progress = (bytes: number) =>
-      s.emit({ type: 'transfer', time: now(), host: r.t.host.name, bytes, total: packed.packed.bytes, files: packed.files, mode });
-    await runSteps(r.t, 'prepare', r.plan.prepare, s, countingStream(packed.packed, progress));
-
+    let last = 0;
+    const source = uploadSource(entries, (sent) => {
+      // At most every 250 ms, and once at the end.
+      if (sent < source.bytes && Date.now() - last < 250) return;
+      last = Date.now();
+      s.emit({ type: 'transfer', time: now(), host: r.t.host.name, bytes: sent, total: source.bytes, files, mode });
+    });
+    await runSteps(r.t, 'prepare', r.plan.prepare, s, source);
   });
-}
-
-/** The pack as a stream (packed as it is read) that reports its progress at most every 250 ms, and once at the end. */
-function countingStream(p: TarPack, report: (bytes: number) => void): Readable {
-  let sent = 0;
-  let last = Date.now();
-  async function* chunks() {
-    for (let i = 0, c; (c = p.chunk(i)); i++) {
-      yield c;
-      sent += c.length;
-      if (Date.now() - last >= 250) {
-        last = Date.now();
-        report(sent);
-      }
-    }
-    report(sent);
-  }
-  return Readable.from(chunks(), { objectMode: false });
 }
 
 interface Uploads {
   modes: Map<string, UploadPlan>;
-  packs: Map<string, { packed: TarPack; files: number }>;
+  /** Per host: the entries its archive holds (hosts with the same cache share the list) and how many are files. */
+  packs: Map<string, { entries: readonly BuildEntry[]; files: number }>;
 }
 
 /**
- * Decides per host what to send (everything, or only what its cache lacks) and packs each
- * distinct stream once: hosts with the same cache share the same bytes.
+ * Decides per host what to send (everything, or only what its cache lacks); hosts with the same
+ * cache share one entry list. Each host's archive is read from the build as it is sent.
  */
 function planUploads(build: BuildManifest, transports: Transport[], states: Map<string, ServerState>, full: boolean): Uploads {
   const files = build.entries.filter((e): e is Extract<BuildEntry, { type: 'file' }> => e.type === 'file');
   const modes = new Map<string, UploadPlan>();
-  const packs = new Map<string, { packed: TarPack; files: number }>();
-  const byKey = new Map<string, { packed: TarPack; files: number }>();
+  const packs = new Map<string, { entries: readonly BuildEntry[]; files: number }>();
+  const byKey = new Map<string, { entries: readonly BuildEntry[]; files: number }>();
   for (const t of transports) {
     const decision = decideUpload(files, states.get(t.host.name)?.cache, full);
     modes.set(t.host.name, decision.kind === 'full' ? { kind: 'full' } : { kind: 'delta', removed: decision.removed });
@@ -184,7 +170,7 @@ function planUploads(build: BuildManifest, transports: Transport[], states: Map<
     if (!pack) {
       const changed = decision.kind === 'delta' ? new Set(decision.changed) : undefined;
       const entries = changed ? build.entries.filter((e) => e.type !== 'file' || changed.has(e.path)) : build.entries;
-      pack = { packed: new TarPack(entries), files: changed ? changed.size : build.files };
+      pack = { entries, files: changed ? changed.size : build.files };
       byKey.set(key, pack);
     }
     packs.set(t.host.name, pack);

@@ -1,11 +1,10 @@
-import type { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { ShipyamlError } from '../errors/shipyaml-error.js';
 import { renderCmd } from '../shell/cmd.js';
 import type { Redactor } from '../shell/redact.js';
 import { batchScript, MARKER } from '../plan/batch.js';
 import type { Step } from '../plan/plan.js';
-import type { Transport } from '../transport/transport.js';
+import type { StdinSource, Transport } from '../transport/transport.js';
 import { exitMeaning, now, type EventSink, type Phase } from './events.js';
 import { StepError } from './step-error.js';
 
@@ -23,7 +22,7 @@ const KEEP_STDOUT = 512 * 1024;
  * as the markers arrive. Throws StepError naming the step that failed, with its stderr tail.
  * Returns each step's stdout.
  */
-export async function runSteps(t: Transport, phase: Phase, steps: readonly Step[], ctx: StepContext, stdin?: Readable): Promise<string[]> {
+export async function runSteps(t: Transport, phase: Phase, steps: readonly Step[], ctx: StepContext, stdin?: StdinSource): Promise<string[]> {
   if (steps.length === 0) return [];
   const host = t.host.name;
   const stdout: string[] = steps.map(() => '');
@@ -101,7 +100,7 @@ export async function runSteps(t: Transport, phase: Phase, steps: readonly Step[
 }
 
 /** One step: a batch of one. Returns its stdout. */
-export async function runStep(t: Transport, phase: Phase, step: Step, ctx: StepContext, stdin?: Readable): Promise<string> {
+export async function runStep(t: Transport, phase: Phase, step: Step, ctx: StepContext, stdin?: StdinSource): Promise<string> {
   return (await runSteps(t, phase, [step], ctx, stdin))[0]!;
 }
 

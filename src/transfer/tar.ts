@@ -1,6 +1,7 @@
 // A POSIX tar (ustar + pax) writer for the upload stream. Written here rather than through a
 // streaming library because the stream is the deploy's hot path: headers are built and files
-// read straight into 256 KiB chunks (each chunk one run of full SSH packets), with no copy.
+// read straight into 256 KiB chunks (each chunk one run of full SSH packets), with no copy, and
+// the chunks are buffers the caller hands in and reuses (see upload-source.ts).
 import { closeSync, openSync, readSync } from 'node:fs';
 import { ShipyamlError } from '../errors/shipyaml-error.js';
 import type { BuildEntry } from './scan.js';
@@ -22,62 +23,36 @@ interface Header {
 }
 
 export interface TarChunks {
-  /** The archive as buffers to write in order; shared between hosts that need the same bytes. */
   chunks: Buffer[];
   bytes: number;
 }
 
-/** The archive of `entries`, in order, ending with the two zero blocks; files are read from disk. */
+/** The whole archive of `entries` in memory (tests and small archives); files are read from disk. */
 export function tarChunks(entries: readonly BuildEntry[]): TarChunks {
-  const pack = new TarPack(entries);
-  const chunks: Buffer[] = [];
-  for (let c; (c = pack.chunk(chunks.length)); ) chunks.push(c);
-  return { chunks, bytes: pack.bytes };
+  const chunks = [...generateChunks(entries, () => Buffer.allocUnsafe(CHUNK_BYTES))];
+  return { chunks, bytes: archiveBytes(entries) };
 }
 
 /**
- * The archive made as it is read: chunk(i) packs only as far as chunk i, so packing overlaps
- * with sending instead of preceding it. Chunks are kept once made, for the other hosts that are
- * sent the same archive. `bytes` is known before anything is read (the progress total).
+ * The archive of `entries`, in order, ending with the two zero blocks, as chunks of CHUNK_BYTES
+ * (the last one shorter). Each chunk is a view of a buffer from `take`, which is called once
+ * before the first chunk and once when the generator resumes after a full one, never more: a
+ * caller that reuses buffers needs one free buffer before each next().
  */
-export class TarPack {
-  readonly bytes: number;
-  private readonly made: Buffer[] = [];
-  private readonly gen: Generator<Buffer[], void>;
-  private done = false;
-
-  constructor(entries: readonly BuildEntry[]) {
-    this.bytes = archiveBytes(entries);
-    this.gen = generateChunks(entries);
-  }
-
-  chunk(i: number): Buffer | undefined {
-    while (this.made.length <= i && !this.done) {
-      const next = this.gen.next();
-      if (next.done) this.done = true;
-      else this.made.push(...next.value);
-    }
-    return this.made[i];
-  }
-}
-
-/** Yields the chunks completed by each entry (often none: small files share a chunk). */
-function* generateChunks(entries: readonly BuildEntry[]): Generator<Buffer[], void> {
-  const out = new ChunkWriter();
+export function* generateChunks(entries: readonly BuildEntry[], take: () => Buffer): Generator<Buffer, void, undefined> {
+  const out = new ChunkWriter(take);
   for (const e of entries) {
     const mtime = Math.floor(e.mtime.getTime() / 1000);
-    if (e.type === 'directory') writeHeader(out, { name: e.path, mode: e.mode, size: 0, mtime, type: '5' });
-    else if (e.type === 'symlink') writeHeader(out, { name: e.path, mode: e.mode, size: 0, mtime, type: '2', linkname: e.linkname });
+    if (e.type === 'directory') yield* writeHeader(out, { name: e.path, mode: e.mode, size: 0, mtime, type: '5' });
+    else if (e.type === 'symlink') yield* writeHeader(out, { name: e.path, mode: e.mode, size: 0, mtime, type: '2', linkname: e.linkname });
     else {
-      writeHeader(out, { name: e.path, mode: e.mode, size: e.size, mtime, type: '0' });
-      out.file(e.abs, e.size, e.path);
-      out.zeros(padding(e.size));
+      yield* writeHeader(out, { name: e.path, mode: e.mode, size: e.size, mtime, type: '0' });
+      yield* out.file(e.abs, e.size, e.path);
+      yield* out.zeros(padding(e.size));
     }
-    const ready = out.take();
-    if (ready.length) yield ready;
   }
-  out.zeros(2 * BLOCK);
-  yield out.finish();
+  yield* out.zeros(2 * BLOCK);
+  yield* out.finish();
 }
 
 /** The archive's size from the entries alone: headers (with pax records where needed) and padded contents. */
@@ -96,14 +71,14 @@ function padding(size: number): number {
 }
 
 /** A header, preceded by a pax record where ustar's fields cannot hold the name, link or size. */
-function writeHeader(out: ChunkWriter, h: Header): void {
+function* writeHeader(out: ChunkWriter, h: Header): Generator<Buffer, void, undefined> {
   const body = paxBody(h);
   if (body) {
-    out.bytes(ustarHeader({ name: 'PaxHeader', mode: 0o644, size: body.length, mtime: h.mtime, type: 'x' }, { prefix: '', name: 'PaxHeader' }));
-    out.bytes(body);
-    out.zeros(padding(body.length));
+    yield* out.bytes(ustarHeader({ name: 'PaxHeader', mode: 0o644, size: body.length, mtime: h.mtime, type: 'x' }, { prefix: '', name: 'PaxHeader' }));
+    yield* out.bytes(body);
+    yield* out.zeros(padding(body.length));
   }
-  out.bytes(ustarHeader(h, splitName(h.name) ?? { prefix: '', name: truncate(h.name, 100) }));
+  yield* out.bytes(ustarHeader(h, splitName(h.name) ?? { prefix: '', name: truncate(h.name, 100) }));
 }
 
 function paxBody(h: Pick<Header, 'name' | 'size' | 'linkname'>): Buffer | undefined {
@@ -165,24 +140,30 @@ function octal(b: Buffer, at: number, width: number, value: number): void {
   b.write(`${value.toString(8).padStart(width - 1, '0')}\u0000`, at, width, 'latin1');
 }
 
-/** Collects the archive into CHUNK_BYTES buffers. */
+/** Two zero blocks: the most padding or trailer written at once. */
+const ZEROS = Buffer.alloc(2 * BLOCK);
+
+/** Fills buffers from `take` and yields each one as it becomes full. */
 class ChunkWriter {
-  private readonly chunks: Buffer[] = [];
-  private buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  private buf: Buffer;
   private used = 0;
 
-  bytes(b: Buffer): void {
+  constructor(private readonly take: () => Buffer) {
+    this.buf = take();
+  }
+
+  *bytes(b: Buffer): Generator<Buffer, void, undefined> {
     let at = 0;
     while (at < b.length) {
       const n = b.copy(this.buf, this.used, at);
       this.used += n;
       at += n;
-      if (this.used === CHUNK_BYTES) this.flush();
+      if (this.used === CHUNK_BYTES) yield* this.flush();
     }
   }
 
   /** Exactly `size` bytes of the file, read into the chunks; a file that shrank since the scan is an error. */
-  file(abs: string, size: number, path: string): void {
+  *file(abs: string, size: number, path: string): Generator<Buffer, void, undefined> {
     const fd = openSync(abs, 'r');
     try {
       for (let left = size; left > 0; ) {
@@ -194,31 +175,26 @@ class ChunkWriter {
         }
         left -= n;
         this.used += n;
-        if (this.used === CHUNK_BYTES) this.flush();
+        if (this.used === CHUNK_BYTES) yield* this.flush();
       }
     } finally {
       closeSync(fd);
     }
   }
 
-  zeros(n: number): void {
-    if (n > 0) this.bytes(Buffer.alloc(n));
+  *zeros(n: number): Generator<Buffer, void, undefined> {
+    if (n > 0) yield* this.bytes(ZEROS.subarray(0, n));
   }
 
-  /** The chunks completed so far, handed over (not kept here). */
-  take(): Buffer[] {
-    return this.chunks.splice(0);
+  /** The last, partial chunk; nothing may be written after. */
+  *finish(): Generator<Buffer, void, undefined> {
+    if (this.used > 0) yield this.buf.subarray(0, this.used);
   }
 
-  /** The last chunks, the partial one included; nothing may be written after. */
-  finish(): Buffer[] {
-    this.flush();
-    return this.take();
-  }
-
-  private flush(): void {
-    if (this.used > 0) this.chunks.push(this.buf.subarray(0, this.used));
-    this.buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  private *flush(): Generator<Buffer, void, undefined> {
+    const full = this.buf.subarray(0, this.used);
     this.used = 0;
+    yield full;
+    this.buf = this.take();
   }
 }

@@ -34,13 +34,13 @@ export class LocalTransport implements Transport {
       // A source that fails (the build changed under the tar writer) stops the command: its
       // error, not the command's exit code, is what the step failed of.
       let stdinError: Error | undefined;
+      const stopStdin = new AbortController();
       if (options.stdin) {
-        options.stdin.once('error', (e: Error) => {
+        options.stdin.writeTo(child.stdin, stopStdin.signal).catch((e: Error) => {
           stdinError = e;
           child.stdin.destroy();
           abort();
         });
-        options.stdin.pipe(child.stdin);
       } else child.stdin.end();
       const abort = () => {
         if (child.pid !== undefined) {
@@ -55,6 +55,7 @@ export class LocalTransport implements Transport {
       child.on('error', reject);
       child.on('close', (code, signal) => {
         options.signal?.removeEventListener('abort', abort);
+        stopStdin.abort();
         if (stdinError) return reject(stdinError);
         resolve({
           code: code ?? 128 + 15,

@@ -38,6 +38,7 @@ export function execOnClient(client: Client, cmd: Cmd, options: ExecOptions, ctx
     let aborted = false;
     let abortTimer: NodeJS.Timeout | undefined;
     let stdinError: Error | undefined;
+    const stopStdin = new AbortController();
     let stdout = '';
     let stderr = '';
     let code: number | undefined;
@@ -49,10 +50,7 @@ export function execOnClient(client: Client, cmd: Cmd, options: ExecOptions, ctx
       untrack();
       if (abortTimer) clearTimeout(abortTimer);
       options.signal?.removeEventListener('abort', abort);
-      if (options.stdin) {
-        options.stdin.removeListener('error', onStdinError);
-        if (channel) options.stdin.unpipe(channel);
-      }
+      stopStdin.abort();
       fn();
     };
     const untrack = ctx.track((e) => settle(() => reject(e)));
@@ -124,8 +122,7 @@ export function execOnClient(client: Client, cmd: Cmd, options: ExecOptions, ctx
       ch.on('error', () => {}); // surfaces as 'close' (and as the connection's own error)
       ch.on('close', finish);
       if (options.stdin) {
-        options.stdin.once('error', onStdinError);
-        options.stdin.pipe(ch); // ends the channel (EOF) when the source ends
+        options.stdin.writeTo(ch, stopStdin.signal).catch(onStdinError); // ends the channel (EOF) when done
       } else {
         ch.end(); // EOF at once, so a command that reads stdin does not wait forever
       }

@@ -1,10 +1,23 @@
-import type { Readable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import type { Cmd } from '../shell/cmd.js';
 import type { HostSpec } from '../config/stage-config.js';
 
+/**
+ * A command's stdin, written by its producer rather than piped: the producer reuses a few
+ * buffers, so it must learn when the channel has taken each one, which a pipe does not tell.
+ */
+export interface StdinSource {
+  /**
+   * Writes everything into `dest`, then ends it. Stops without ending it once `stop` aborts or
+   * dest refuses a write (the command's exit says what happened); rejects only when its own
+   * input cannot be read.
+   */
+  writeTo(dest: Writable, stop: AbortSignal): Promise<void>;
+}
+
 export interface ExecOptions {
-  /** Bytes for the command's stdin (a tar stream for uploads); closed when it ends. */
-  stdin?: Readable;
+  /** The command's stdin (a tar stream for uploads); without it, stdin is empty. */
+  stdin?: StdinSource;
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
   signal?: AbortSignal;
