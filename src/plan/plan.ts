@@ -10,6 +10,11 @@ export interface Step {
   cmd: Cmd;
   /** The task behind a hook step (for failure messages). */
   task?: string;
+  /**
+   * Its stdout is data for shipyaml (the server's state: releases, log, the cache listing), not
+   * output for the user: kept, but not sent as output events (thousands of lines per host).
+   */
+  data?: boolean;
 }
 
 export interface HostPlan {

@@ -8,8 +8,11 @@ import type { LogEntry } from './server-state.js';
 
 export const MARK = (name: string): string => `echo '@@shipyaml:${name}'`;
 
-/** Creates the layout if missing, takes the lock (atomic O_EXCL create) and reads the state. */
-export function lockAndReadState(l: Layout, lockJson: string | undefined): Cmd {
+/**
+ * Creates the layout if missing, takes the lock (atomic O_EXCL create) and reads the state; the
+ * cache listing (a line per file of the build) only for a deploy, the one command that uses it.
+ */
+export function lockAndReadState(l: Layout, lockJson: string | undefined, opts: { cacheListing?: boolean } = {}): Cmd {
   const q = quote;
   const take =
     lockJson === undefined
@@ -32,8 +35,7 @@ export function lockAndReadState(l: Layout, lockJson: string | undefined): Cmd {
       `tail -n 2000 ${q(l.log)} 2>/dev/null || true; echo`,
       MARK('lock'),
       `cat ${q(l.lock)} 2>/dev/null || true; echo`,
-      MARK('cache_sums'),
-      `cat ${q(posix.join(l.state, 'cache.sums'))} 2>/dev/null || true; echo`,
+      ...(opts.cacheListing ? [MARK('cache_sums'), `cat ${q(posix.join(l.state, 'cache.sums'))} 2>/dev/null || true; echo`] : []),
     ].join('\n'),
   );
 }

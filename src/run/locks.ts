@@ -37,7 +37,7 @@ async function lockOnce(s: Session, command: string): Promise<HeldLocks> {
   const results = await mapSettled(s.transports, s.parallel, async (t) => {
     const l = layout(t.host.deployTo);
     // Not interruptible: a round cut short can create the lock and never report it, leaving it behind.
-    const r = await runStep(t, 'lock', { name: 'lock', kind: 'command', cmd: lockAndReadState(l, json) }, { ...s, signal: undefined });
+    const r = await runStep(t, 'lock', { name: 'lock', kind: 'command', data: true, cmd: lockAndReadState(l, json, { cacheListing: command === 'deploy' }) }, { ...s, signal: undefined });
     const state = parseServerState(r);
     const result = /@@shipyaml:lock_result\n(\w+)/.exec(r)?.[1];
     if (result === 'taken') {

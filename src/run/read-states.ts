@@ -10,7 +10,7 @@ export async function readStates(s: Session): Promise<Map<string, ServerState>> 
   const states = new Map<string, ServerState>();
   const errs = rejections(
     await mapSettled(s.transports, s.parallel, async (t) => {
-      const r = await runStep(t, 'lock', { name: 'read_state', kind: 'command', cmd: lockAndReadState(layout(t.host.deployTo), undefined) }, s);
+      const r = await runStep(t, 'lock', { name: 'read_state', kind: 'command', data: true, cmd: lockAndReadState(layout(t.host.deployTo), undefined) }, s);
       states.set(t.host.name, parseServerState(r));
     }),
   );

@@ -37,7 +37,7 @@ export async function runSteps(t: Transport, phase: Phase, steps: readonly Step[
     const text = m ? line.slice(0, m.index) : line;
     if (text && cur >= 0) {
       if (stdout[cur]!.length < KEEP_STDOUT) stdout[cur] += text + '\n';
-      ctx.emit({ type: 'output', time: now(), host, step: steps[cur]!.name, stream: 'stdout', line: ctx.redact(text) });
+      if (!steps[cur]!.data) ctx.emit({ type: 'output', time: now(), host, step: steps[cur]!.name, stream: 'stdout', line: ctx.redact(text) });
     }
     if (!m) return;
     const i = Number(m[2]);

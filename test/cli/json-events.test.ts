@@ -87,4 +87,17 @@ describe('exit codes of each failure kind', () => {
     expect(r.code, r.stdout + r.stderr).toBe(code);
     expect(r.stderr).not.toMatch(/\n\s+at .*\.js:\d+/);
   }, 30_000);
+  it("the server's state that a run reads (releases, log, cache listing) is data, not output events", async () => {
+    const files = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`f${i}.txt`, `file ${i}`]));
+    const { dir } = makeApp(localStage(), files);
+    for (let i = 0; i < 2; i++) expect((await runCli(['deploy', 'local', '--json'], { cwd: dir })).code).toBe(0);
+    for (const args of [['deploy', 'local'], ['rollback', 'local'], ['releases', 'local']]) {
+      const r = await runCli([...args, '--json'], { cwd: dir });
+      expect(r.code, r.stderr).toBe(0);
+      const out = events(r.stdout).filter((e) => e.type === 'output');
+      expect(out.filter((e) => e.step === 'lock' || e.step === 'read_state'), args.join(' ')).toEqual([]);
+      // The cache listing alone would be a line per file of the build.
+      expect(out.length, args.join(' ')).toBeLessThan(20);
+    }
+  }, 60_000);
 });
