@@ -4,7 +4,7 @@ import type { Machine } from './machine.js';
 import { median } from './measure.js';
 import { stepMedians, type ProfileSummary, type ServerCost, type SshdCalibration } from './profile.js';
 import type { RoundTrips } from './scenarios.js';
-import type { StartupResult } from './startup.js';
+import { WITH_CA, type StartupResult } from './startup.js';
 import type { Sample, Tool } from './tools.js';
 
 export interface BenchResult {
@@ -103,6 +103,11 @@ export function targetRows(r: BenchResult): TargetRow[] {
   }
   const floor = st('node -e 0 (floor)');
   if (floor) rows.push({ what: '`node -e 0` (the floor for any Node CLI here)', hosts: '—', shipyaml: `${median(floor.ms).toFixed(0)} ms`, script: '', ratio: '', cpuRatio: '', target: '', status: '' });
+  // The same three with the machine's NODE_EXTRA_CA_CERTS, which every Node process pays at start.
+  for (const name of ['shipyaml --version', 'shipyaml validate', 'node -e 0 (floor)']) {
+    const m = st(name + WITH_CA);
+    if (m) rows.push({ what: `\`${name.replace(' (floor)', '')}\` with this machine's NODE_EXTRA_CA_CERTS`, hosts: '—', shipyaml: `${median(m.ms).toFixed(0)} ms`, script: '', ratio: '', cpuRatio: '', target: '', status: '' });
+  }
   const maxN = Math.max(...r.hostCounts);
   const deploys = r.samples.filter((s) => s.tool === 'shipyaml' && s.hosts === maxN && s.maxRssKB !== undefined);
   if (deploys.length) {
@@ -162,6 +167,12 @@ export function markdown(r: BenchResult): string {
   out.push(`**shipyaml:** ${m.shipyaml}, built by \`npm run bench\`.`);
   out.push('');
   out.push(`**Machine:** ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB RAM, Linux ${m.kernel}; Node ${m.node}; ${m.openssh}; ${m.rsync}. Load average before / after: ${m.loadBefore} / ${r.loadAfter}.`);
+  if (r.startup.some((s) => s.name.endsWith(WITH_CA))) {
+    out.push('');
+    out.push(
+      '**Environment:** this machine sets NODE_EXTRA_CA_CERTS (a CA bundle), which Node 20 reads and parses when any Node process starts, ~45 ms here, before a line of our code runs. shipyaml makes no TLS connection, so every shipyaml run here is measured without it; the startup rows show both.',
+    );
+  }
   out.push('');
   out.push(
     `**App:** ${r.build.files} files, ${mb(r.build.bytes)} (seeded PRNG: text files of 200 B–64 KB in ~150 directories, five 1–5 MB binaries, .env, storage/, an executable); the variant changes ${r.build.changedFiles} files (${pct(r.build.changedFiles / r.build.files)}; half same-size edits), ${mb(r.build.changedBytes)}. ` +

@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Fleet } from '../../test/harness/sshd.js';
+import { CLI_ENV } from './cli-env.js';
 import { diffCounters, hostCounters, machineBusyS, pollCpu, pollPrograms, settle, timed, waitQuiet, type HostCounters, type Timed } from './measure.js';
 import type { AppShape, Workspace } from './workspace.js';
 
@@ -103,7 +104,6 @@ function cpuSplit(m: { r: Timed; perHost: HostCounters[]; machineCpuS: number; d
   };
 }
 
-const CLI_ENV = { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '' };
 
 /** `shipyaml ARGS --json` in the app directory. */
 export async function shipyaml(ws: Workspace, fleet: Fleet, args: string[], opts: RunOptions): Promise<Sample> {
