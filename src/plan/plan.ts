@@ -11,8 +11,9 @@ export interface Step {
   /** The task behind a hook step (for failure messages). */
   task?: string;
   /**
-   * Its stdout is data for shipyaml (the server's state: releases, log, the cache listing), not
-   * output for the user: kept, but not sent as output events (thousands of lines per host).
+   * Its stdout is data for shipyaml from the first section marker on (the server's state:
+   * releases, log, the cache listing): kept, but not sent as output events, which would be
+   * thousands of lines per host. Lines before it (the lock's "taken") are output as usual.
    */
   data?: boolean;
 }

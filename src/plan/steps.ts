@@ -14,27 +14,28 @@ export const MARK = (name: string): string => `echo '@@shipyaml:${name}'`;
  */
 export function lockAndReadState(l: Layout, lockJson: string | undefined, opts: { cacheListing?: boolean } = {}): Cmd {
   const q = quote;
+  // The result comes first, before the state's sections: it is the part shown to the user.
   const take =
-    lockJson === undefined
-      ? `${MARK('lock_result')}\necho none`
-      : `${MARK('lock_result')}\nif ( set -C; printf '%s\\n' ${q(lockJson)} > ${q(l.lock)} ) 2>/dev/null; then echo taken; else echo held; fi`;
+    lockJson === undefined ? '' : `if ( set -C; printf '%s\\n' ${q(lockJson)} > ${q(l.lock)} ) 2>/dev/null; then echo taken; else echo held; fi`;
   return script(
     [
       lockJson === undefined
         ? `[ -d ${q(l.root)} ] || { ${MARK('missing')}; exit 0; }`
-        : `mkdir -p ${q(l.releases)} ${q(l.state)} ${q(l.shared)}`,
-      take,
+        : `[ -d ${q(l.releases)} ] && [ -d ${q(l.state)} ] && [ -d ${q(l.shared)} ] || mkdir -p ${q(l.releases)} ${q(l.state)} ${q(l.shared)}`,
+      ...(take ? [take] : []),
       // Each section ends with an echo: a file without a final newline must not swallow the next marker.
       MARK('current'),
       `readlink ${q(l.current)} 2>/dev/null || true`,
       MARK('current_kind'),
       `if [ -L ${q(l.current)} ]; then echo link; elif [ -d ${q(l.current)} ]; then echo dir; elif [ -e ${q(l.current)} ]; then echo other; else echo none; fi`,
       MARK('releases'),
-      `ls -1 ${q(l.releases)} 2>/dev/null || true`,
+      // Shell builtins where a file is small or a listing is all we need: every process costs
+      // the server a fork and an exec, on every host, on every run.
+      `for f in ${q(l.releases)}/*; do if [ -e "$f" ]; then printf '%s\n' "\${f##*/}"; fi; done`,
       MARK('log'),
       `tail -n 2000 ${q(l.log)} 2>/dev/null || true; echo`,
       MARK('lock'),
-      `cat ${q(l.lock)} 2>/dev/null || true; echo`,
+      `if [ -f ${q(l.lock)} ]; then while IFS= read -r line || [ -n "$line" ]; do printf '%s\n' "$line"; done < ${q(l.lock)}; fi; echo`,
       ...(opts.cacheListing ? [MARK('cache_sums'), `cat ${q(posix.join(l.state, 'cache.sums'))} 2>/dev/null || true; echo`] : []),
     ].join('\n'),
   );
@@ -42,7 +43,10 @@ export function lockAndReadState(l: Layout, lockJson: string | undefined, opts: 
 
 /** Removes the lock only if it is still ours (the token), so a cleared-and-retaken lock survives. */
 export function releaseLock(l: Layout, token: string): Cmd {
-  return script(`if grep -F -q ${quote(token)} ${quote(l.lock)} 2>/dev/null; then rm -f ${quote(l.lock)}; fi`);
+  // The lock file is one line; read by the shell itself, not by a grep process.
+  return script(
+    `if [ -f ${quote(l.lock)} ] && IFS= read -r held < ${quote(l.lock)}; then case $held in *${quote(token)}*) rm -f ${quote(l.lock)} ;; esac; fi`,
+  );
 }
 
 /**
@@ -68,7 +72,7 @@ export function forceUnlock(l: Layout): Cmd {
 
 export function createRelease(l: Layout, id: string): Cmd {
   // mkdir without -p for the release itself: it must be fresh, never an existing one.
-  return script(`mkdir -p ${quote(l.releases)}\nmkdir ${quote(releasePath(l, id))}`);
+  return script(`[ -d ${quote(l.releases)} ] || mkdir -p ${quote(l.releases)}\nmkdir ${quote(releasePath(l, id))}`);
 }
 
 export interface UploadExpect {
@@ -213,7 +217,7 @@ export function removeReleases(l: Layout, ids: readonly string[]): Cmd {
 }
 
 export function appendLog(l: Layout, entry: LogEntry): Cmd {
-  return script(`mkdir -p ${quote(l.state)}\nprintf '%s\\n' ${quote(JSON.stringify(entry))} >> ${quote(l.log)}`);
+  return script(`[ -d ${quote(l.state)} ] || mkdir -p ${quote(l.state)}\nprintf '%s\\n' ${quote(JSON.stringify(entry))} >> ${quote(l.log)}`);
 }
 
 /** setup: the layout once, shared/ group-owned with setgid 2775 so web server and deploy user share it. */

@@ -39,7 +39,7 @@ async function lockOnce(s: Session, command: string): Promise<HeldLocks> {
     // Not interruptible: a round cut short can create the lock and never report it, leaving it behind.
     const r = await runStep(t, 'lock', { name: 'lock', kind: 'command', data: true, cmd: lockAndReadState(l, json, { cacheListing: command === 'deploy' }) }, { ...s, signal: undefined });
     const state = parseServerState(r);
-    const result = /@@shipyaml:lock_result\n(\w+)/.exec(r)?.[1];
+    const result = /^(taken|held)\n/.exec(r)?.[1];
     if (result === 'taken') {
       taken.push(t);
       s.leftovers?.lock(t.host.name, l.lock);

@@ -16,6 +16,8 @@ export interface StepContext {
 
 const STDERR_TAIL = 20;
 const KEEP_STDOUT = 512 * 1024;
+/** A section of a data step's output (plan/steps lockAndReadState): the data starts here. */
+const SECTION_MARK = /^@@shipyaml:\w+$/;
 
 /**
  * Runs steps on one host in one round trip (see plan/batch.ts), streaming step and output events
@@ -31,13 +33,16 @@ export async function runSteps(t: Transport, phase: Phase, steps: readonly Step[
   let cur = -1;
   let errCur = 0;
   let failed: { index: number; code: number } | undefined;
+  /** Past the current data step's first section marker (see Step.data). */
+  let inData = false;
 
   const onStdoutLine = (line: string) => {
     const m = MARKER.exec(line);
     const text = m ? line.slice(0, m.index) : line;
     if (text && cur >= 0) {
       if (stdout[cur]!.length < KEEP_STDOUT) stdout[cur] += text + '\n';
-      if (!steps[cur]!.data) ctx.emit({ type: 'output', time: now(), host, step: steps[cur]!.name, stream: 'stdout', line: ctx.redact(text) });
+      if (steps[cur]!.data && SECTION_MARK.test(text)) inData = true;
+      if (!inData) ctx.emit({ type: 'output', time: now(), host, step: steps[cur]!.name, stream: 'stdout', line: ctx.redact(text) });
     }
     if (!m) return;
     const i = Number(m[2]);
@@ -45,6 +50,7 @@ export async function runSteps(t: Transport, phase: Phase, steps: readonly Step[
     if (!step) return;
     if (m[1] === 'step') {
       cur = i;
+      inData = false;
       started[i] = performance.now();
       ctx.emit({ type: 'step', time: now(), host, phase, step: step.name, status: 'start', command: ctx.redact(renderCmd(step.cmd)) });
     } else if (m[1] === 'ok') {
