@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // Argument parsing and exit codes only. Every command lazy-imports its use case from app/, so
 // `shipyaml --version` loads nothing but commander.
-import { createRequire } from 'node:module';
 import type { Command as CommandType } from 'commander';
 import type { GlobalOptions } from '../app/options.js';
+import { packageVersion } from '../package-files.js';
 
-const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+const version = packageVersion();
 
 // `shipyaml --version` answers before anything else loads (CI scripts call it in loops).
 if (process.argv.length === 3 && (process.argv[2] === '--version' || process.argv[2] === '-V')) {

@@ -1,17 +1,17 @@
-// The schema file is the one source of the config's shape. It is read from schema/ next to src/
-// (or dist/), the same file the package ships for editors, and compiled once per process when
-// errors have to be explained (a valid config is checked by the precompiled validators in
-// generated/, see schema-check.ts).
+// The schema file is the one source of the config's shape. It is read from the package's schema/
+// (see package-files.ts), the same file the package ships for editors, and compiled once per
+// process when errors have to be explained (a valid config is checked by the precompiled
+// validators in generated/, see schema-check.ts).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
+import { deploySchemaFile } from '../package-files.js';
 import type { DeployConfig } from './schema-types.js';
 
 // ajv is loaded on first use, not on import: importing it costs more than a whole valid-config
-// load. require() keeps schemaValidator() synchronous (ajv is CommonJS).
+// load. require() keeps schemaValidator() synchronous (ajv is CommonJS). The bundled CLI leaves
+// ajv external, and any module URL inside the package resolves it from the package's node_modules.
 const require = createRequire(import.meta.url);
-
-export const SCHEMA_URL = new URL('../../schema/deploy.schema.json', import.meta.url);
 
 type JsonObject = Record<string, unknown>;
 
@@ -22,7 +22,7 @@ let recipeValidatorFn: ValidateFunction | undefined;
 let defNames: Map<unknown, string> | undefined;
 
 export function deploySchema(): JsonObject {
-  schema ??= JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as JsonObject;
+  schema ??= JSON.parse(readFileSync(deploySchemaFile(), 'utf8')) as JsonObject;
   return schema;
 }
 

@@ -1,23 +1,22 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ErrorCode } from '../errors/codes.js';
 import { ShipyamlError } from '../errors/shipyaml-error.js';
+import { scanWorkerFile } from '../package-files.js';
 import { scanBuild, type BuildManifest } from './scan.js';
-
-const WORKER = new URL('./scan-worker.js', import.meta.url);
 
 type Reply = { manifest: BuildManifest } | { error: { code?: ErrorCode; message: string; hint?: string } };
 
 /**
  * scanBuild on a worker thread, so that reading and hashing the build (hundreds of ms of CPU)
- * overlaps with connecting and locking instead of following them. Where the compiled worker is
- * not beside this file (running from sources), the scan runs inline.
+ * overlaps with connecting and locking instead of following them. Running from sources (vitest)
+ * there is no compiled worker and the scan runs inline; a built copy always has its worker, and a
+ * missing one fails the deploy rather than quietly losing the overlap.
  */
 export function scanBuildInWorker(dir: string, exclude: readonly string[]): Promise<BuildManifest> {
-  if (!existsSync(fileURLToPath(WORKER))) return scanBuild(dir, exclude);
+  const file = scanWorkerFile();
+  if (file === undefined) return scanBuild(dir, exclude);
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER, { workerData: { dir, exclude: [...exclude] } });
+    const worker = new Worker(file, { workerData: { dir, exclude: [...exclude] } });
     let settled = false;
     worker.once('message', (r: Reply) => {
       settled = true;

@@ -18,6 +18,10 @@ describe('the packed package', () => {
     const files = execFileSync('tar', ['-tzf', join(out, tgz)], { encoding: 'utf8' });
     expect(files).toContain('package/dist/cli/main.js');
     expect(files).toContain('package/dist/cli/bin.cjs');
+    // The bundled CLI's own files (scripts/bundle.mjs) and what it reads at run time.
+    expect(files).toMatch(/^package\/dist\/chunks\/[\w-]+\.js$/m);
+    expect(files).toContain('package/dist/transfer/scan-worker.js');
+    expect(files).toContain('package/dist/recipes/laravel.yml');
     expect(files).toContain('package/schema/deploy.schema.json');
     expect(files).not.toContain('package/test/');
     expect(files).not.toContain('package/src/run/');

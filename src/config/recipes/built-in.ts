@@ -1,17 +1,16 @@
-// The recipes that ship with shipyaml: src/recipes/*.yml, copied to dist/recipes/ by the build.
-// Found relative to this module, so it works from src/ (tests), dist/ and an installed package.
+// The recipes that ship with shipyaml: src/recipes/*.yml, copied to dist/recipes/ by the build
+// (see package-files.ts for how they are found from src/, dist/ and an installed package).
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-export const BUILT_IN_DIR = fileURLToPath(new URL('../../recipes/', import.meta.url));
+import { builtInRecipesDir } from '../../package-files.js';
 
 let names: string[] | undefined;
 
 /** laravel, node, static… in alphabetical order. */
 export function builtInRecipes(): string[] {
-  names ??= existsSync(BUILT_IN_DIR)
-    ? readdirSync(BUILT_IN_DIR)
+  const dir = builtInRecipesDir();
+  names ??= existsSync(dir)
+    ? readdirSync(dir)
         .filter((f) => f.endsWith('.yml'))
         .map((f) => f.slice(0, -'.yml'.length))
         .sort()
@@ -20,5 +19,5 @@ export function builtInRecipes(): string[] {
 }
 
 export function builtInFile(name: string): string | undefined {
-  return builtInRecipes().includes(name) ? path.join(BUILT_IN_DIR, `${name}.yml`) : undefined;
+  return builtInRecipes().includes(name) ? path.join(builtInRecipesDir(), `${name}.yml`) : undefined;
 }

@@ -34,5 +34,5 @@ export function applyRecipes(raw: DeployConfig, source: ConfigSource, cwd: strin
   return ok({ raw: merged.config, recipes: collected.recipes.map((r) => r.info) });
 }
 
-export { builtInRecipes, BUILT_IN_DIR } from './built-in.js';
+export { builtInRecipes } from './built-in.js';
 export type { RecipeInfo } from './types.js';
