@@ -170,22 +170,21 @@ export function uploadRelease(l: Layout, id: string, mode: UploadPlan, expect?: 
 
 export function linkShared(l: Layout, id: string, shared: { files: string[]; dirs: string[] }): Cmd {
   const rel = releasePath(l, id);
+  const paths = [...shared.files.map((p) => ['file', p] as const), ...shared.dirs.map((p) => ['dir', p] as const)];
+  if (paths.length === 0) return script(':');
   const lines: string[] = [];
-  for (const [kind, paths] of [['file', shared.files], ['dir', shared.dirs]] as const) {
-    for (const p of paths) {
-      const target = posix.join(l.shared, p);
-      const link = posix.join(rel, p);
-      const test = kind === 'file' ? '-f' : '-d';
-      lines.push(
-        `[ ${test} ${quote(target)} ] || { echo ${quote(`shared ${kind} ${target} does not exist: run \`shipyaml setup\` or create it`)} >&2; exit 1; }`,
-        // Whatever the build left at a shared path goes first: ln cannot replace a directory.
-        `rm -rf ${quote(link)}`,
-        `mkdir -p ${quote(posix.dirname(link))}`,
-        `ln -s ${quote(target)} ${quote(link)}`,
-      );
-    }
+  for (const [kind, p] of paths) {
+    const target = posix.join(l.shared, p);
+    lines.push(`[ ${kind === 'file' ? '-f' : '-d'} ${quote(target)} ] || { echo ${quote(`shared ${kind} ${target} does not exist: run \`shipyaml setup\` or create it`)} >&2; exit 1; }`);
   }
-  return script(lines.length ? lines.join('\n') : ':');
+  // One rm and one mkdir for all paths (a process each costs the server more than the work):
+  // whatever the build left at a shared path goes first, since ln cannot replace a directory.
+  const links = paths.map(([, p]) => posix.join(rel, p));
+  lines.push(`rm -rf ${links.map(quote).join(' ')}`);
+  const parents = [...new Set(links.map((link) => posix.dirname(link)))].filter((d) => d !== rel);
+  if (parents.length) lines.push(`mkdir -p ${parents.map(quote).join(' ')}`);
+  for (const [, p] of paths) lines.push(`ln -s ${quote(posix.join(l.shared, p))} ${quote(posix.join(rel, p))}`);
+  return script(lines.join('\n'));
 }
 
 /**

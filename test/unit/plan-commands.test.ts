@@ -51,18 +51,16 @@ describe('the deploy plan', () => {
     );
   });
 
-  it('links shared paths after removing what the build left there', () => {
+  it('links shared paths after removing what the build left there, every check before any change', () => {
     const link = web1!.prepare.find((s) => s.name === 'link_shared')!;
     expect(renderCmd(link.cmd)).toBe(
       [
         'set -e',
         "[ -f /srv/www/app/shared/.env ] || { echo 'shared file /srv/www/app/shared/.env does not exist: run `shipyaml setup` or create it' >&2; exit 1; }",
-        'rm -rf /srv/www/app/releases/20260415-093301/.env',
-        'mkdir -p /srv/www/app/releases/20260415-093301',
-        'ln -s /srv/www/app/shared/.env /srv/www/app/releases/20260415-093301/.env',
         "[ -d /srv/www/app/shared/storage ] || { echo 'shared dir /srv/www/app/shared/storage does not exist: run `shipyaml setup` or create it' >&2; exit 1; }",
-        'rm -rf /srv/www/app/releases/20260415-093301/storage',
-        'mkdir -p /srv/www/app/releases/20260415-093301',
+        // One rm for all; no mkdir for paths at the top of the release.
+        'rm -rf /srv/www/app/releases/20260415-093301/.env /srv/www/app/releases/20260415-093301/storage',
+        'ln -s /srv/www/app/shared/.env /srv/www/app/releases/20260415-093301/.env',
         'ln -s /srv/www/app/shared/storage /srv/www/app/releases/20260415-093301/storage',
       ].join('\n'),
     );
