@@ -16,6 +16,8 @@ export interface StepContext {
 
 const STDERR_TAIL = 20;
 const KEEP_STDOUT = 512 * 1024;
+/** A data step's stdout is parsed whole: the cache listing of a 50,000-file build is ~4 MB. */
+const KEEP_DATA = 64 * 1024 * 1024;
 /** A section of a data step's output (plan/steps lockAndReadState): the data starts here. */
 const SECTION_MARK = /^@@shipyaml:\w+$/;
 
@@ -40,7 +42,7 @@ export async function runSteps(t: Transport, phase: Phase, steps: readonly Step[
     const m = MARKER.exec(line);
     const text = m ? line.slice(0, m.index) : line;
     if (text && cur >= 0) {
-      if (stdout[cur]!.length < KEEP_STDOUT) stdout[cur] += text + '\n';
+      if (stdout[cur]!.length < (steps[cur]!.data ? KEEP_DATA : KEEP_STDOUT)) stdout[cur] += text + '\n';
       if (steps[cur]!.data && SECTION_MARK.test(text)) inData = true;
       if (!inData) ctx.emit({ type: 'output', time: now(), host, step: steps[cur]!.name, stream: 'stdout', line: ctx.redact(text) });
     }
