@@ -5,18 +5,27 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import { Readable } from 'node:stream';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { HostSpec } from '../../src/config/stage-config.js';
 import { ShipyamlError } from '../../src/errors/shipyaml-error.js';
 import { argv, script } from '../../src/shell/cmd.js';
 import { createSshTransport, type SshTransport, type SshTransportOptions } from '../../src/transport/ssh.js';
+import type { StdinSource } from '../../src/transport/transport.js';
 import type { SshTarget } from '../../src/transport/ssh-config-resolve.js';
 import { connectError } from '../../src/transport/ssh-errors.js';
 import { generateKey, knownHostsLine } from '../harness/keys.js';
 import { runArgv, runOk, sleep, waitGone } from '../harness/proc.js';
 import { appendLines, startHosts, type Fleet, type SshdHost } from '../harness/sshd.js';
+
+/** Writes the chunks as a command's stdin, waiting for the channel when it asks to. */
+const chunksSource = (chunks: Buffer[]): StdinSource => ({
+  async writeTo(dest) {
+    for (const c of chunks) if (!dest.write(c)) await once(dest, 'drain');
+    dest.end();
+  },
+});
 
 let fleet: Fleet;
 let scratch: string;
@@ -104,7 +113,7 @@ describe('exec over one connection', () => {
     // client shows the same), so the second run is the steady rate.
     for (const run of ['first', 'second']) {
       const started = performance.now();
-      const r = await t.exec(argv('sha256sum'), { stdin: Readable.from([data.subarray(0, 3_000_000), data.subarray(3_000_000)]) });
+      const r = await t.exec(argv('sha256sum'), { stdin: chunksSource([data.subarray(0, 3_000_000), data.subarray(3_000_000)]) });
       const ms = performance.now() - started;
       expect(r.code).toBe(0);
       expect(r.stdout.split(' ')[0]).toBe(want);
