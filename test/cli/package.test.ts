@@ -23,6 +23,9 @@ describe('the packed package', () => {
     expect(files).toContain('package/dist/transfer/scan-worker.js');
     expect(files).toContain('package/dist/recipes/laravel.yml');
     expect(files).toContain('package/schema/deploy.schema.json');
+    // Every path package.json exports or names as its bin is in the package.
+    const pkg = JSON.parse(execFileSync('tar', ['-xzOf', join(out, tgz), 'package/package.json'], { encoding: 'utf8' })) as { bin: Record<string, string>; exports: Record<string, string> };
+    for (const target of [...Object.values(pkg.exports), ...Object.values(pkg.bin)]) expect(files, target).toContain(`package/${target.replace(/^\.\//, '')}`);
     expect(files).not.toContain('package/test/');
     expect(files).not.toContain('package/src/run/');
 
