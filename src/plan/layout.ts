@@ -10,6 +10,10 @@ export interface Layout {
   lock: string;
   log: string;
   cache: string;
+  /** md5 of every file in the cache, then `#exec` and the executable ones (plan/delta.ts reads it). */
+  cacheSums: string;
+  /** Touched before the cache listing is hashed: files changed since must be hashed again. */
+  cacheMark: string;
 }
 
 export function layout(deployTo: string): Layout {
@@ -24,6 +28,8 @@ export function layout(deployTo: string): Layout {
     lock: posix.join(state, 'lock'),
     log: posix.join(state, 'log.jsonl'),
     cache: posix.join(state, 'cache'),
+    cacheSums: posix.join(state, 'cache.sums'),
+    cacheMark: posix.join(state, 'cache.mark'),
   };
 }
 

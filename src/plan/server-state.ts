@@ -84,7 +84,13 @@ export function rollbackTarget(state: ServerState): string | undefined {
   return good.filter((id) => compareIds(id, state.current!) < 0).at(-1);
 }
 
-const SECTION = /^@@shipyaml:(\w+)$/;
+/** A section of the state script's output (plan/steps.ts MARK): the data starts at the first one. */
+export const SECTION = /^@@shipyaml:(\w+)$/;
+
+/** What the lock round printed before the state's sections: whether it took the lock. */
+export function parseLockResult(stdout: string): 'taken' | 'held' | undefined {
+  return /^(taken|held)\n/.exec(stdout)?.[1] as 'taken' | 'held' | undefined;
+}
 
 /** Parses the output of the state-reading script (plan/steps readStateScript). */
 export function parseServerState(stdout: string): ServerState {

@@ -8,6 +8,11 @@ import type { LogEntry } from './server-state.js';
 
 export const MARK = (name: string): string => `echo '@@shipyaml:${name}'`;
 
+/** mkdir -p of the directories, run only when one is missing: most runs spare the process. */
+function mkdirIfMissing(dirs: readonly string[]): string {
+  return `${dirs.map((d) => `[ -d ${quote(d)} ]`).join(' && ')} || mkdir -p ${dirs.map(quote).join(' ')}`;
+}
+
 /**
  * Creates the layout if missing, takes the lock (atomic O_EXCL create) and reads the state; the
  * cache listing (a line per file of the build) only for a deploy, the one command that uses it.
@@ -21,7 +26,7 @@ export function lockAndReadState(l: Layout, lockJson: string | undefined, opts: 
     [
       lockJson === undefined
         ? `[ -d ${q(l.root)} ] || { ${MARK('missing')}; exit 0; }`
-        : `[ -d ${q(l.releases)} ] && [ -d ${q(l.state)} ] && [ -d ${q(l.shared)} ] || mkdir -p ${q(l.releases)} ${q(l.state)} ${q(l.shared)}`,
+        : mkdirIfMissing([l.releases, l.state, l.shared]),
       ...(take ? [take] : []),
       // Each section ends with an echo: a file without a final newline must not swallow the next marker.
       MARK('current'),
@@ -36,7 +41,7 @@ export function lockAndReadState(l: Layout, lockJson: string | undefined, opts: 
       `tail -n 2000 ${q(l.log)} 2>/dev/null || true; echo`,
       MARK('lock'),
       `if [ -f ${q(l.lock)} ]; then while IFS= read -r line || [ -n "$line" ]; do printf '%s\n' "$line"; done < ${q(l.lock)}; fi; echo`,
-      ...(opts.cacheListing ? [MARK('cache_sums'), `cat ${q(posix.join(l.state, 'cache.sums'))} 2>/dev/null || true; echo`] : []),
+      ...(opts.cacheListing ? [MARK('cache_sums'), `cat ${q(l.cacheSums)} 2>/dev/null || true; echo`] : []),
     ].join('\n'),
   );
 }
@@ -72,7 +77,7 @@ export function forceUnlock(l: Layout): Cmd {
 
 export function createRelease(l: Layout, id: string): Cmd {
   // mkdir without -p for the release itself: it must be fresh, never an existing one.
-  return script(`[ -d ${quote(l.releases)} ] || mkdir -p ${quote(l.releases)}\nmkdir ${quote(releasePath(l, id))}`);
+  return script(`${mkdirIfMissing([l.releases])}\nmkdir ${quote(releasePath(l, id))}`);
 }
 
 export interface UploadExpect {
@@ -100,15 +105,14 @@ export type UploadPlan = { kind: 'full' } | { kind: 'delta'; removed: readonly s
  */
 export function uploadRelease(l: Layout, id: string, mode: UploadPlan, expect?: UploadExpect): Cmd {
   const q = quote;
-  const at = (name: string) => q(posix.join(l.state, name));
-  const sums = at('cache.sums');
-  const sumsNew = at('cache.sums.new');
-  const sumsTmp = at('cache.sums.tmp');
-  const sumsOld = at('cache.sums.old');
-  const mark = at('cache.mark');
-  const markNew = at('cache.mark.new');
-  const list = at('cache.list');
-  const changed = at('cache.changed');
+  const sums = q(l.cacheSums);
+  const sumsNew = q(`${l.cacheSums}.new`);
+  const sumsTmp = q(`${l.cacheSums}.tmp`);
+  const sumsOld = q(`${l.cacheSums}.old`);
+  const mark = q(l.cacheMark);
+  const markNew = q(`${l.cacheMark}.new`);
+  const list = q(posix.join(l.state, 'cache.list'));
+  const changed = q(posix.join(l.state, 'cache.changed'));
   const C = q(l.cache);
   const scratch = `${sumsNew} ${sumsTmp} ${markNew} ${list} ${changed}`;
   // Every process costs the server a fork and an exec (~5-10 ms on a small VM), on every host:
@@ -120,7 +124,7 @@ export function uploadRelease(l: Layout, id: string, mode: UploadPlan, expect?: 
     lines.push(`rm -f ${scratch} ${sumsOld}`, `mv -f ${sums} ${sumsOld} 2>/dev/null || rm -f ${mark}`);
     if (mode.removed.length) lines.push(`rm -rf ${mode.removed.map((p) => q(posix.join(l.cache, p))).join(' ')}`);
     // Links and directories are all in the stream again; stale ones must not survive.
-    lines.push(`find ${C} -type l -exec rm -f {} +`, `find ${C} -depth -type d -exec rmdir {} + 2>/dev/null || true`, `[ -d ${C} ] || mkdir -p ${C}`);
+    lines.push(`find ${C} -type l -exec rm -f {} +`, `find ${C} -depth -type d -exec rmdir {} + 2>/dev/null || true`, mkdirIfMissing([l.cache]));
   }
   lines.push(
     // -o: files belong to the deploy user, not to the uid in the archive (matters as root).
@@ -219,7 +223,7 @@ export function removeReleases(l: Layout, ids: readonly string[]): Cmd {
 }
 
 export function appendLog(l: Layout, entry: LogEntry): Cmd {
-  return script(`[ -d ${quote(l.state)} ] || mkdir -p ${quote(l.state)}\nprintf '%s\\n' ${quote(JSON.stringify(entry))} >> ${quote(l.log)}`);
+  return script(`${mkdirIfMissing([l.state])}\nprintf '%s\\n' ${quote(JSON.stringify(entry))} >> ${quote(l.log)}`);
 }
 
 /** setup: the layout once, shared/ group-owned with setgid 2775 so web server and deploy user share it. */

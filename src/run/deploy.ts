@@ -134,7 +134,7 @@ async function prepareAll(s: Session, runs: HostRun[], uploads: Uploads | undefi
     // Marked before it runs: if the batch dies half-way, the discard must still remove the dir.
     r.created = true;
     if (!uploads) return void (await runSteps(r.t, 'prepare', r.plan.prepare, s));
-    const { entries, files } = uploads.packs.get(r.t.host.name)!;
+    const { entries, files } = uploads.archives.get(r.t.host.name)!;
     const mode = uploads.modes.get(r.t.host.name)!.kind;
     let last = 0;
     const source = uploadSource(entries, (sent) => {
@@ -147,10 +147,15 @@ async function prepareAll(s: Session, runs: HostRun[], uploads: Uploads | undefi
   });
 }
 
+interface Archive {
+  entries: readonly BuildEntry[];
+  files: number;
+}
+
 interface Uploads {
   modes: Map<string, UploadPlan>;
   /** Per host: the entries its archive holds (hosts with the same cache share the list) and how many are files. */
-  packs: Map<string, { entries: readonly BuildEntry[]; files: number }>;
+  archives: Map<string, Archive>;
 }
 
 /**
@@ -160,22 +165,22 @@ interface Uploads {
 function planUploads(build: BuildManifest, transports: Transport[], states: Map<string, ServerState>, full: boolean): Uploads {
   const files = build.entries.filter((e): e is Extract<BuildEntry, { type: 'file' }> => e.type === 'file');
   const modes = new Map<string, UploadPlan>();
-  const packs = new Map<string, { entries: readonly BuildEntry[]; files: number }>();
-  const byKey = new Map<string, { entries: readonly BuildEntry[]; files: number }>();
+  const archives = new Map<string, Archive>();
+  const byKey = new Map<string, Archive>();
   for (const t of transports) {
     const decision = decideUpload(files, states.get(t.host.name)?.cache, full);
     modes.set(t.host.name, decision.kind === 'full' ? { kind: 'full' } : { kind: 'delta', removed: decision.removed });
     const key = decision.kind === 'full' ? 'full' : JSON.stringify(decision.changed);
-    let pack = byKey.get(key);
-    if (!pack) {
+    let archive = byKey.get(key);
+    if (!archive) {
       const changed = decision.kind === 'delta' ? new Set(decision.changed) : undefined;
       const entries = changed ? build.entries.filter((e) => e.type !== 'file' || changed.has(e.path)) : build.entries;
-      pack = { entries, files: changed ? changed.size : build.files };
-      byKey.set(key, pack);
+      archive = { entries, files: changed ? changed.size : build.files };
+      byKey.set(key, archive);
     }
-    packs.set(t.host.name, pack);
+    archives.set(t.host.name, archive);
   }
-  return { modes, packs };
+  return { modes, archives };
 }
 
 /** Runs a step on every host in parallel; every host finishes its current work before this throws. */

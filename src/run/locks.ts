@@ -2,7 +2,7 @@ import { identity } from './identity.js';
 import { randomBytes } from 'node:crypto';
 import { ShipyamlError } from '../errors/shipyaml-error.js';
 import { layout } from '../plan/layout.js';
-import { describeLock, parseServerState, type LockInfo, type ServerState } from '../plan/server-state.js';
+import { describeLock, parseLockResult, parseServerState, type LockInfo, type ServerState } from '../plan/server-state.js';
 import { lockAndReadState, releaseLock } from '../plan/steps.js';
 import type { Transport } from '../transport/transport.js';
 import { mapSettled, rejections } from './parallel.js';
@@ -39,8 +39,7 @@ async function lockOnce(s: Session, command: string): Promise<HeldLocks> {
     // Not interruptible: a round cut short can create the lock and never report it, leaving it behind.
     const r = await runStep(t, 'lock', { name: 'lock', kind: 'command', data: true, cmd: lockAndReadState(l, json, { cacheListing: command === 'deploy' }) }, { ...s, signal: undefined });
     const state = parseServerState(r);
-    const result = /^(taken|held)\n/.exec(r)?.[1];
-    if (result === 'taken') {
+    if (parseLockResult(r) === 'taken') {
       taken.push(t);
       s.leftovers?.lock(t.host.name, l.lock);
       states.set(t.host.name, { ...state, lock: undefined });

@@ -4,6 +4,7 @@ import { renderCmd } from '../shell/cmd.js';
 import type { Redactor } from '../shell/redact.js';
 import { batchScript, MARKER } from '../plan/batch.js';
 import type { Step } from '../plan/plan.js';
+import { SECTION } from '../plan/server-state.js';
 import type { StdinSource, Transport } from '../transport/transport.js';
 import { exitMeaning, now, type EventSink, type Phase } from './events.js';
 import { StepError } from './step-error.js';
@@ -18,8 +19,6 @@ const STDERR_TAIL = 20;
 const KEEP_STDOUT = 512 * 1024;
 /** A data step's stdout is parsed whole: the cache listing of a 50,000-file build is ~4 MB. */
 const KEEP_DATA = 64 * 1024 * 1024;
-/** A section of a data step's output (plan/steps lockAndReadState): the data starts here. */
-const SECTION_MARK = /^@@shipyaml:\w+$/;
 
 /**
  * Runs steps on one host in one round trip (see plan/batch.ts), streaming step and output events
@@ -43,7 +42,7 @@ export async function runSteps(t: Transport, phase: Phase, steps: readonly Step[
     const text = m ? line.slice(0, m.index) : line;
     if (text && cur >= 0) {
       if (stdout[cur]!.length < (steps[cur]!.data ? KEEP_DATA : KEEP_STDOUT)) stdout[cur] += text + '\n';
-      if (steps[cur]!.data && SECTION_MARK.test(text)) inData = true;
+      if (steps[cur]!.data && SECTION.test(text)) inData = true;
       if (!inData) ctx.emit({ type: 'output', time: now(), host, step: steps[cur]!.name, stream: 'stdout', line: ctx.redact(text) });
     }
     if (!m) return;

@@ -14,6 +14,13 @@ async function deploy(dir: string, ...extra: string[]): Promise<Transfer> {
   return events.find((e) => e.type === 'transfer');
 }
 
+/** A new build deployed over a tampered cache: refused by the server's verification, exit 1. */
+async function expectCacheRefused(dir: string, env?: Record<string, string>): Promise<void> {
+  const r = await runCli(['deploy', 'local'], { cwd: dir, ...(env ? { env } : {}) });
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain('differs from the build');
+}
+
 const files = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`src/file${i}.txt`, `content of file ${i}\n`.repeat(50)]));
 
 describe('delta transfers on the local target', () => {
@@ -82,9 +89,7 @@ describe('delta transfers on the local target', () => {
     const live = readlinkSync(join(root, 'current'));
     writeFileSync(join(root, '.shipyaml/cache/src/file5.txt'), 'tampered, same cache entry');
     writeFileSync(join(dir, 'build/index.html'), 'new');
-    const r = await runCli(['deploy', 'local'], { cwd: dir });
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('differs from the build');
+    await expectCacheRefused(dir);
     expect(readlinkSync(join(root, 'current'))).toBe(live);
     expect(readdirSync(join(root, 'releases'))).toEqual([live.replace('releases/', '')]);
     const t = await deploy(dir);
@@ -122,9 +127,7 @@ describe('delta transfers on the local target', () => {
     utimesSync(f, before.atime, before.mtime);
     expect(statSync(f).size).toBe(before.size);
     writeFileSync(join(dir, 'build/index.html'), 'new');
-    const r = await runCli(['deploy', 'local'], { cwd: dir });
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('differs from the build');
+    await expectCacheRefused(dir);
   }, 60_000);
 
   it('after the clock went back (a marker in the future), a hand edit is still caught', async () => {
@@ -135,9 +138,7 @@ describe('delta transfers on the local target', () => {
     const future = new Date(Date.now() + 3_600_000);
     utimesSync(join(root, '.shipyaml/cache.mark'), future, future);
     writeFileSync(join(dir, 'build/index.html'), 'new');
-    const r = await runCli(['deploy', 'local'], { cwd: dir });
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('differs from the build');
+    await expectCacheRefused(dir);
     const t = await deploy(dir);
     expect(t.mode).toBe('full');
     expect(readFileSync(join(root, 'current/src/file2.txt'), 'utf8')).toBe(readFileSync(join(dir, 'build/src/file2.txt'), 'utf8'));
@@ -155,8 +156,6 @@ describe('delta transfers on the local target', () => {
     expect(readFileSync(log, 'utf8')).toContain('-cnewer');
     writeFileSync(join(root, '.shipyaml/cache/src/file3.txt'), 'tampered');
     writeFileSync(join(dir, 'build/index.html'), 'three');
-    const r = await runCli(['deploy', 'local'], { cwd: dir, env });
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('differs from the build');
+    await expectCacheRefused(dir, env);
   }, 60_000);
 });
