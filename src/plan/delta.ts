@@ -1,76 +1,54 @@
-// Pure: which files a host needs, from the build's digests and what the host's cache holds.
-// Decided by content (md5), never by size or mtime, which miss same-size edits.
+// Pure: what a host needs, from the build and the server's listing of its cache. Files are
+// decided by content (md5), never by size or mtime, which miss same-size edits.
+import type { CacheListing } from './cache-listing.js';
 
-export interface CacheListing {
-  /** path -> md5 of each regular file in .shipyaml/cache, as the server's md5sum reported. */
-  md5: Map<string, string>;
-  /** Paths of files with the owner's execute bit. */
-  exec: Set<string>;
-}
+export type BuildItem =
+  | { type: 'file'; path: string; md5: string; mode: number }
+  | { type: 'directory'; path: string; mode: number }
+  | { type: 'symlink'; path: string };
 
-export interface BuildFileInfo {
-  path: string;
-  md5: string;
-  mode: number;
-}
-
+/**
+ * A delta sends the changed files, the directories the cache lacks or holds with another mode,
+ * and every symlink (a listing does not record where a link points); `removed` is everything the
+ * cache holds that the build does not, or holds as another type.
+ */
 export type UploadMode =
   | { kind: 'full'; reason: string }
-  | { kind: 'delta'; changed: string[]; removed: string[] };
+  | { kind: 'delta'; send: Set<string>; changedFiles: number; removed: string[] };
 
-/** Above these, a full upload is simpler and no slower. */
+/** Above these, a full upload is simpler and no slower (the removed paths are listed in the script). */
 const MAX_LISTED_PATHS = 400;
 const MAX_LISTED_BYTES = 48 * 1024;
 
-export function decideUpload(files: readonly BuildFileInfo[], cache: CacheListing | undefined, forceFull: boolean): UploadMode {
+export function decideUpload(build: readonly BuildItem[], cache: CacheListing | undefined, forceFull: boolean): UploadMode {
   if (forceFull) return { kind: 'full', reason: '--full' };
   if (!cache) return { kind: 'full', reason: 'no cache on the host yet' };
-  const changed: string[] = [];
-  const present = new Set<string>();
-  for (const f of files) {
-    present.add(f.path);
-    const same = cache.md5.get(f.path) === f.md5 && cache.exec.has(f.path) === ((f.mode & 0o100) !== 0);
-    if (!same) changed.push(f.path);
-  }
-  const removed = new Set<string>();
-  for (const old of cache.md5.keys()) {
-    if (!present.has(old)) removed.add(old);
-  }
-  // A file where the cache has a directory: the directory must go before the file can land.
-  const oldDirs = new Set<string>();
-  for (const old of cache.md5.keys()) {
-    const parts = old.split('/');
-    for (let i = 1; i < parts.length; i++) oldDirs.add(parts.slice(0, i).join('/'));
-  }
-  for (const p of changed) if (oldDirs.has(p)) removed.add(p);
-  const listed = changed.length + removed.size;
-  const listedBytes = [...changed, ...removed].reduce((n, p) => n + p.length + 4, 0);
-  if (listed > MAX_LISTED_PATHS || listedBytes > MAX_LISTED_BYTES || changed.length * 2 > files.length) {
-    return { kind: 'full', reason: `${changed.length} of ${files.length} files changed` };
-  }
-  return { kind: 'delta', changed: changed.sort(), removed: [...removed].sort() };
-}
-
-/** Parses .shipyaml/cache.sums: md5sum lines, then `#exec` and the executable paths. */
-export function parseCacheSums(text: string): CacheListing | undefined {
-  if (!text.trim()) return undefined;
-  const md5 = new Map<string, string>();
-  const exec = new Set<string>();
-  let inExec = false;
-  for (const raw of text.split('\n')) {
-    if (raw === '#exec') {
-      inExec = true;
-      continue;
+  const send = new Set<string>();
+  const present = { file: new Set<string>(), directory: new Set<string>(), symlink: new Set<string>() };
+  let files = 0;
+  let changedFiles = 0;
+  for (const e of build) {
+    present[e.type].add(e.path);
+    if (e.type === 'file') {
+      files++;
+      if (cache.md5.get(e.path) !== e.md5 || cache.exec.has(e.path) !== ((e.mode & 0o100) !== 0)) {
+        send.add(e.path);
+        changedFiles++;
+      }
+    } else if (e.type === 'directory') {
+      if (!cache.dirs.has(e.path) || e.mode !== 0o755 || cache.oddDirs.has(e.path)) send.add(e.path);
+    } else {
+      send.add(e.path);
     }
-    if (!raw) continue;
-    if (inExec) {
-      exec.add(raw.replace(/^\.\//, ''));
-      continue;
-    }
-    const m = /^\\?([0-9a-f]{32}) [ *]\.\/(.*)$/.exec(raw);
-    if (!m) return undefined; // unreadable listing: trust nothing, upload everything
-    const name = raw.startsWith('\\') ? m[2]!.replace(/\\(\\|n|r)/g, (_, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : '\\')) : m[2]!;
-    md5.set(name, m[1]!);
   }
-  return { md5, exec };
+  const removed: string[] = [];
+  for (const p of cache.md5.keys()) if (!present.file.has(p)) removed.push(p);
+  for (const p of cache.dirs) if (!present.directory.has(p)) removed.push(p);
+  for (const p of cache.links) if (!present.symlink.has(p)) removed.push(p);
+  const listed = changedFiles + removed.length;
+  const listedBytes = removed.reduce((n, p) => n + p.length + 4, 0);
+  if (listed > MAX_LISTED_PATHS || listedBytes > MAX_LISTED_BYTES || changedFiles * 2 > files) {
+    return { kind: 'full', reason: `${changedFiles} of ${files} files changed` };
+  }
+  return { kind: 'delta', send, changedFiles, removed: removed.sort() };
 }

@@ -1,5 +1,5 @@
 import { compareIds, isReleaseId } from './release-id.js';
-import { parseCacheSums, type CacheListing } from './delta.js';
+import { parseCacheSums, type CacheListing } from './cache-listing.js';
 
 /** One line of .shipyaml/log.jsonl. */
 export interface LogEntry {

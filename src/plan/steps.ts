@@ -4,6 +4,7 @@ import { posix } from 'node:path';
 import { quote } from '../shell/quote.js';
 import { script, type Cmd } from '../shell/cmd.js';
 import { releasePath, type Layout } from './layout.js';
+import { LISTING_AWK, listingWalk } from './cache-listing.js';
 import type { LogEntry } from './server-state.js';
 
 export const MARK = (name: string): string => `echo '@@shipyaml:${name}'`;
@@ -81,6 +82,8 @@ export function createRelease(l: Layout, id: string): Cmd {
 }
 
 export interface UploadExpect {
+  /** Files, directories and links: the lines of the server's listing. */
+  entries: number;
   files: number;
   bytes: number;
   /** Tree digest (see transfer/tree-digest.ts); checked where the server has md5sum. */
@@ -96,35 +99,31 @@ export type UploadPlan = { kind: 'full' } | { kind: 'delta'; removed: readonly s
  * file edited by hand in one can never leak into a new one. The cache's listing is moved aside
  * first and written last, so an interrupted upload makes the next one full.
  *
- * A delta does not hash the whole cache again: only files whose inode changed (ctime) since
- * cache.mark, touched before the last listing was hashed, get new sums; the others keep their
- * listed ones. ctime cannot be set by hand, so a file edited in the cache is always hashed again
- * and a tampered cache still fails verification. Any doubt (no marker, a marker in the future
- * because the clock went back, escaped names, a find without -cnewer, counts that disagree)
- * hashes every file, as a full upload does.
+ * The listing (plan/cache-listing.ts) comes from one walk of the cache. A delta hashes only the
+ * files whose inode changed (ctime) since cache.mark, touched before the last listing was made;
+ * the others keep their listed sums. Any doubt (no marker, a marker in the future because the
+ * clock went back, a find without -cnewer, a file the old listing lacks) hashes every file, as a
+ * full upload does. The digest covers directories and links too, so a tampered cache fails.
  */
 export function uploadRelease(l: Layout, id: string, mode: UploadPlan, expect?: UploadExpect): Cmd {
   const q = quote;
   const sums = q(l.cacheSums);
-  const sumsNew = q(`${l.cacheSums}.new`);
-  const sumsTmp = q(`${l.cacheSums}.tmp`);
-  const sumsOld = q(`${l.cacheSums}.old`);
+  const scratch = (name: string) => q(posix.join(l.state, `cache.${name}`));
+  const [sumsNew, sumsOld, markNew, walk, unsorted, side, count, digestOut] = ['sums.new', 'sums.old', 'mark.new', 'walk', 'unsorted', 'side', 'count', 'digest'].map(scratch) as [string, string, string, string, string, string, string, string];
   const mark = q(l.cacheMark);
-  const markNew = q(`${l.cacheMark}.new`);
-  const list = q(posix.join(l.state, 'cache.list'));
-  const changed = q(posix.join(l.state, 'cache.changed'));
   const C = q(l.cache);
-  const scratch = `${sumsNew} ${sumsTmp} ${markNew} ${list} ${changed}`;
+  const list = (old: string) => `awk ${q(LISTING_AWK)} ${old} ${walk} ${side} ${count} > ${unsorted}`;
+  const cannotList = `{ echo ${q(`could not list the files of ${l.cache}`)} >&2; exit 1; }`;
   // Every process costs the server a fork and an exec (~5-10 ms on a small VM), on every host:
-  // the shell's own builtins and one awk do what wc, grep, tr and cut did.
+  // scratch files are overwritten rather than removed, and the shell's builtins read results.
   const lines: string[] = [];
   if (mode.kind === 'full') {
-    lines.push(`rm -rf ${scratch} ${sums} ${sumsOld} ${mark} ${C}`, `mkdir -p ${C}`);
+    lines.push(`rm -rf ${sums} ${sumsOld} ${mark} ${C}`, `mkdir -p ${C}`);
   } else {
-    lines.push(`rm -f ${scratch} ${sumsOld}`, `mv -f ${sums} ${sumsOld} 2>/dev/null || rm -f ${mark}`);
+    lines.push(`mv -f ${sums} ${sumsOld} 2>/dev/null || rm -f ${mark} ${sumsOld}`);
+    // What the cache holds and the build does not (files, directories, links, changed types).
     if (mode.removed.length) lines.push(`rm -rf ${mode.removed.map((p) => q(posix.join(l.cache, p))).join(' ')}`);
-    // Links and directories are all in the stream again; stale ones must not survive.
-    lines.push(`find ${C} -type l -exec rm -f {} +`, `find ${C} -depth -type d -exec rmdir {} + 2>/dev/null || true`, mkdirIfMissing([l.cache]));
+    lines.push(mkdirIfMissing([l.cache]));
   }
   lines.push(
     // -o: files belong to the deploy user, not to the uid in the archive (matters as root).
@@ -133,41 +132,38 @@ export function uploadRelease(l: Layout, id: string, mode: UploadPlan, expect?: 
     `if command -v md5sum >/dev/null 2>&1; then`,
     // Before any hashing: a file that changes from here on is newer than the next run's marker.
     `  : > ${markNew}`,
-    `  whole=yes`,
   );
   if (mode.kind === 'delta') {
     lines.push(
-      `  if [ -f ${sumsOld} ] && [ -f ${mark} ] && [ ! ${mark} -nt ${markNew} ] &&`,
-      `    find . -type f > ${list} 2>/dev/null && find . -type f -cnewer ${mark} -exec md5sum {} + > ${changed} 2>/dev/null &&`,
-      // Fresh sums for the changed files, listed sums for the unchanged ones still there; fails
-      // on an escaped name in the old listing or when the count differs from the files present.
-      `    awk 'FILENAME == ARGV[1] { here[$0] = 1; n++; next } FILENAME == ARGV[2] { fresh[substr($0, 35)] = 1; print; m++; next } $0 == "#exec" { exit } substr($0, 1, 1) == "\\\\" { bad = 1; exit } { p = substr($0, 35); if ((p in here) && !(p in fresh)) { print; m++ } } END { exit (bad || m != n) ? 1 : 0 }' ${list} ${changed} ${sumsOld} > ${sumsTmp} &&`,
-      `    LC_ALL=C sort ${sumsTmp} > ${sumsNew}; then whole=no; fi`,
+      `  if ! { [ -f ${sumsOld} ] && [ -f ${mark} ] && [ ! ${mark} -nt ${markNew} ] &&`,
+      `    ${listingWalk(l.cacheMark)} > ${walk} 2>/dev/null && ${list(sumsOld)}; }; then`,
+      `    { ${listingWalk()} > ${walk} && ${list('/dev/null')}; } || ${cannotList}`,
+      `  fi`,
     );
+  } else {
+    lines.push(`  { ${listingWalk()} > ${walk} && ${list('/dev/null')}; } || ${cannotList}`);
   }
   lines.push(
-    // One line per file (md5sum escapes odd names), so the listing is also the count.
-    `  [ $whole = no ] || find . -type f -exec md5sum {} + | LC_ALL=C sort > ${sumsNew}`,
-    `  files=$(wc -l < ${sumsNew}); files=$((files))`,
-    `  digest=$(md5sum < ${sumsNew}); digest=\${digest%% *}; bytes=-`,
-    `else files=$(find . -type f | wc -l | tr -d ' '); digest=none; bytes=$(find . -type f -exec cat {} + | wc -c | tr -d ' '); fi`,
+    `  LC_ALL=C sort ${unsorted} > ${sumsNew}`,
+    `  md5sum < ${sumsNew} > ${digestOut}`,
+    `  read digest rest < ${digestOut}; read entries < ${count}; files=-; bytes=-`,
+    `else files=$(find . -type f | wc -l | tr -d ' '); entries="$files files"; digest=none; bytes=$(find . -type f -exec cat {} + | wc -c | tr -d ' '); fi`,
   );
   if (expect) {
     lines.push(
-      `if [ "$files" != ${expect.files} ] || { [ "$digest" != none ] && [ "$digest" != ${expect.digest} ]; } || { [ "$digest" = none ] && [ "$bytes" != ${expect.bytes} ]; }; then`,
-      `  echo "the uploaded tree differs from the build: $files files (digest $digest) arrived, ${expect.files} files (digest ${expect.digest}) were sent; the next upload will be full" >&2`,
-      `  rm -f ${scratch}; exit 1`,
+      `if { [ "$digest" != none ] && { [ "$entries" != ${expect.entries} ] || [ "$digest" != ${expect.digest} ]; }; } || { [ "$digest" = none ] && { [ "$files" != ${expect.files} ] || [ "$bytes" != ${expect.bytes} ]; }; }; then`,
+      `  echo "the uploaded tree differs from the build: $entries entries (digest $digest) arrived, ${expect.entries} entries with ${expect.files} files (digest ${expect.digest}) were sent; the next upload will be full" >&2`,
+      `  rm -f ${sumsNew} ${markNew}; exit 1`,
       `fi`,
     );
   }
   const copy = `${q(l.cache + '/.')} ${q(releasePath(l, id) + '/')}`;
   lines.push(
-    `if [ "$digest" != none ]; then { echo '#exec'; find . -type f -perm -100 | LC_ALL=C sort; } >> ${sumsNew} && mv ${markNew} ${mark} && mv ${sumsNew} ${sums}; fi`,
-    `rm -f ${scratch}${mode.kind === 'delta' ? ` ${sumsOld}` : ''}`,
+    `if [ "$digest" != none ]; then cat ${side} >> ${sumsNew} && mv ${markNew} ${mark} && mv ${sumsNew} ${sums}; fi`,
     // A copy, never links (a hand edit in a release must not reach the cache); on XFS and btrfs
     // GNU cp makes it a copy-on-write clone, near free. Elsewhere --reflink is refused: plain copy.
     `cp --reflink=auto -RPp ${copy} 2>/dev/null || cp -RPp ${copy}`,
-    `echo "verified $files files, digest $digest"`,
+    `echo "verified $entries entries, digest $digest"`,
   );
   return script(lines.join('\n'));
 }

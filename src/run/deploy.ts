@@ -65,7 +65,7 @@ export async function deploy(s: Session, stage: StageConfig, opts: DeployOptions
       stage,
       releaseId,
       states: locks.states,
-      upload: build && uploads ? { expect: { files: build.files, bytes: build.fileBytes, digest: build.digest }, modes: uploads.modes } : undefined,
+      upload: build && uploads ? { expect: { entries: build.entries.length, files: build.files, bytes: build.fileBytes, digest: build.digest }, modes: uploads.modes } : undefined,
       git,
     });
     runs = s.transports.map((t, i) => ({ t, plan: plan.hosts[i]!, created: false, switched: false }));
@@ -163,19 +163,18 @@ interface Uploads {
  * cache share one entry list. Each host's archive is read from the build as it is sent.
  */
 function planUploads(build: BuildManifest, transports: Transport[], states: Map<string, ServerState>, full: boolean): Uploads {
-  const files = build.entries.filter((e): e is Extract<BuildEntry, { type: 'file' }> => e.type === 'file');
   const modes = new Map<string, UploadPlan>();
   const archives = new Map<string, Archive>();
   const byKey = new Map<string, Archive>();
   for (const t of transports) {
-    const decision = decideUpload(files, states.get(t.host.name)?.cache, full);
+    const decision = decideUpload(build.entries, states.get(t.host.name)?.cache, full);
     modes.set(t.host.name, decision.kind === 'full' ? { kind: 'full' } : { kind: 'delta', removed: decision.removed });
-    const key = decision.kind === 'full' ? 'full' : JSON.stringify(decision.changed);
+    const send = decision.kind === 'delta' ? decision.send : undefined;
+    const key = send ? JSON.stringify([...send]) : 'full';
     let archive = byKey.get(key);
     if (!archive) {
-      const changed = decision.kind === 'delta' ? new Set(decision.changed) : undefined;
-      const entries = changed ? build.entries.filter((e) => e.type !== 'file' || changed.has(e.path)) : build.entries;
-      archive = { entries, files: changed ? changed.size : build.files };
+      const entries = send ? build.entries.filter((e) => send.has(e.path)) : build.entries;
+      archive = { entries, files: decision.kind === 'delta' ? decision.changedFiles : build.files };
       byKey.set(key, archive);
     }
     archives.set(t.host.name, archive);

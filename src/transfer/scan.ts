@@ -65,7 +65,7 @@ export async function scanBuild(buildDir: string, exclude: readonly string[]): P
   };
   walk('');
   const files = entries.filter((e): e is Extract<BuildEntry, { type: 'file' }> => e.type === 'file');
-  return { entries, files: files.length, fileBytes, digest: treeDigest(files) };
+  return { entries, files: files.length, fileBytes, digest: treeDigest(entries) };
 }
 
 const READ_BYTES = 1024 * 1024;

@@ -83,6 +83,52 @@ describe('delta transfers on the local target', () => {
     expect(existsSync(join(cur, 'empty/.keep'))).toBe(true);
   }, 60_000);
 
+  it('a delta sends no header for a directory the cache already has, and directory modes still arrive', async () => {
+    const many = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`d${i}/f.txt`, `file ${i}\n`]));
+    const { dir, root } = makeApp(localStage(), { ...many, 'private/key.txt': 'k' });
+    chmodSync(join(dir, 'build/private'), 0o700);
+    await deploy(dir);
+    expect(statSync(join(root, 'current/private')).mode & 0o777).toBe(0o700);
+    writeFileSync(join(dir, 'build/d7/f.txt'), 'changed\n');
+    chmodSync(join(dir, 'build/private'), 0o755);
+    const t = await deploy(dir);
+    expect(t.mode).toBe('delta');
+    // One file and the one directory whose mode changed: 2 headers, the content and the end
+    // blocks. The 60 unchanged directories would be 60 headers of 512 bytes.
+    expect(t.bytes).toBeLessThanOrEqual(6 * 512);
+    expect(statSync(join(root, 'current/private')).mode & 0o777).toBe(0o755);
+    expect(readFileSync(join(root, 'current/d7/f.txt'), 'utf8')).toBe('changed\n');
+    expect(readdirSync(join(root, 'current')).filter((n) => n.startsWith('d'))).toHaveLength(60);
+  }, 60_000);
+
+  it('a directory or link added to the cache by hand fails verification, and the next upload is full', async () => {
+    for (const stray of [(c: string) => mkdirSync(join(c, 'stray-dir')), (c: string) => symlinkSync('/etc', join(c, 'stray-link'))]) {
+      const { dir, root } = makeApp(localStage(), { ...files(5) });
+      await deploy(dir);
+      const live = readlinkSync(join(root, 'current'));
+      stray(join(root, '.shipyaml/cache'));
+      writeFileSync(join(dir, 'build/index.html'), 'new');
+      await expectCacheRefused(dir);
+      expect(readlinkSync(join(root, 'current'))).toBe(live);
+      const t = await deploy(dir);
+      expect(t.mode).toBe('full');
+      expect(readdirSync(join(root, 'current')).filter((n) => n.startsWith('stray'))).toEqual([]);
+    }
+  }, 60_000);
+
+  it('a cache listed by an older shipyaml (files only) gets a full upload', async () => {
+    const { dir, root } = makeApp(localStage(), { ...files(5), 'sub/a.txt': 'a' });
+    await deploy(dir);
+    const sums = join(root, '.shipyaml/cache.sums');
+    const old = readFileSync(sums, 'utf8').split('\n').filter((l) => /^[0-9a-f]{32}  /.test(l));
+    writeFileSync(sums, `${old.join('\n')}\n#exec\n`);
+    writeFileSync(join(dir, 'build/index.html'), 'new');
+    const t = await deploy(dir);
+    expect(t.mode).toBe('full');
+    expect(readFileSync(join(root, 'current/index.html'), 'utf8')).toBe('new');
+    expect((await deploy(dir)).mode).toBe('delta');
+  }, 60_000);
+
   it('a cache tampered with by hand fails verification, changes nothing, and the next upload is full', async () => {
     const { dir, root } = makeApp(localStage(), { ...files(10) });
     await deploy(dir);
