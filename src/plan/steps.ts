@@ -114,8 +114,11 @@ export function uploadRelease(l: Layout, id: string, mode: UploadPlan, expect?: 
   const C = q(l.cache);
   const list = (old: string) => `awk ${q(LISTING_AWK)} ${old} ${walk} ${side} ${count} > ${unsorted}`;
   const cannotList = `{ echo ${q(`could not list the files of ${l.cache}`)} >&2; exit 1; }`;
+  // Written with > before they are read, so nothing is removed first; removed at the end, so a
+  // run leaves .shipyaml/ as it found it, apart from the cache and its listing.
+  const scratchFiles = [sumsNew, sumsOld, markNew, walk, unsorted, side, count, digestOut].join(' ');
   // Every process costs the server a fork and an exec (~5-10 ms on a small VM), on every host:
-  // scratch files are overwritten rather than removed, and the shell's builtins read results.
+  // the shell's builtins read the results.
   const lines: string[] = [];
   if (mode.kind === 'full') {
     lines.push(`rm -rf ${sums} ${sumsOld} ${mark} ${C}`, `mkdir -p ${C}`);
@@ -153,13 +156,14 @@ export function uploadRelease(l: Layout, id: string, mode: UploadPlan, expect?: 
     lines.push(
       `if { [ "$digest" != none ] && { [ "$entries" != ${expect.entries} ] || [ "$digest" != ${expect.digest} ]; }; } || { [ "$digest" = none ] && { [ "$files" != ${expect.files} ] || [ "$bytes" != ${expect.bytes} ]; }; }; then`,
       `  echo "the uploaded tree differs from the build: $entries entries (digest $digest) arrived, ${expect.entries} entries with ${expect.files} files (digest ${expect.digest}) were sent; the next upload will be full" >&2`,
-      `  rm -f ${sumsNew} ${markNew}; exit 1`,
+      `  rm -f ${scratchFiles}; exit 1`,
       `fi`,
     );
   }
   const copy = `${q(l.cache + '/.')} ${q(releasePath(l, id) + '/')}`;
   lines.push(
     `if [ "$digest" != none ]; then cat ${side} >> ${sumsNew} && mv ${markNew} ${mark} && mv ${sumsNew} ${sums}; fi`,
+    `rm -f ${scratchFiles}`,
     // A copy, never links (a hand edit in a release must not reach the cache); on XFS and btrfs
     // GNU cp makes it a copy-on-write clone, near free. Elsewhere --reflink is refused: plain copy.
     `cp --reflink=auto -RPp ${copy} 2>/dev/null || cp -RPp ${copy}`,
@@ -183,7 +187,14 @@ export function linkShared(l: Layout, id: string, shared: { files: string[]; dir
   lines.push(`rm -rf ${links.map(quote).join(' ')}`);
   const parents = [...new Set(links.map((link) => posix.dirname(link)))].filter((d) => d !== rel);
   if (parents.length) lines.push(`mkdir -p ${parents.map(quote).join(' ')}`);
-  for (const [, p] of paths) lines.push(`ln -s ${quote(posix.join(l.shared, p))} ${quote(posix.join(rel, p))}`);
+  // A link is named for its target (shared/P -> release/P), so one `ln -s TARGET... DIR/` makes
+  // every link of a directory.
+  const byDir = new Map<string, string[]>();
+  for (const [, p] of paths) {
+    const dir = posix.join(rel, posix.dirname(p));
+    byDir.set(dir, [...(byDir.get(dir) ?? []), posix.join(l.shared, p)]);
+  }
+  for (const [dir, targets] of byDir) lines.push(`ln -s ${targets.map(quote).join(' ')} ${quote(dir + '/')}`);
   return script(lines.join('\n'));
 }
 
@@ -208,7 +219,8 @@ export function switchCurrent(l: Layout, id: string): Cmd {
       `  ln -sfn ${q(target)} ${q(posix.join(alt, 'current'))}`,
       `  mv -f ${q(posix.join(alt, 'current'))} ${q(l.root + '/')}`,
       `fi`,
-      `[ "$(readlink ${q(l.current)})" = ${q(target)} ] || { echo 'current does not point to the new release after the switch' >&2; exit 1; }`,
+      // -ef (same file) is a test builtin in dash, bash, ksh and busybox: no readlink process.
+      `[ -L ${q(l.current)} ] && [ ${q(l.current)} -ef ${q(releasePath(l, id))} ] || { echo 'current does not point to the new release after the switch' >&2; exit 1; }`,
     ].join('\n'),
   );
 }

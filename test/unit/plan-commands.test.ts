@@ -33,7 +33,7 @@ describe('the deploy plan', () => {
   const plan = buildDeployPlan({ stage, releaseId: '20260415-093301', states });
   const [web1, web2] = plan.hosts;
 
-  it('renders the switch as one rename, verified with readlink', () => {
+  it('renders the switch as one rename, verified by the shell (no readlink process)', () => {
     expect(renderCmd(web1!.switch.cmd)).toBe(
       [
         'set -e',
@@ -46,7 +46,7 @@ describe('the deploy plan', () => {
         '  ln -sfn releases/20260415-093301 /srv/www/app/.shipyaml/switch/current',
         '  mv -f /srv/www/app/.shipyaml/switch/current /srv/www/app/',
         'fi',
-        '[ "$(readlink /srv/www/app/current)" = releases/20260415-093301 ] || { echo \'current does not point to the new release after the switch\' >&2; exit 1; }',
+        "[ -L /srv/www/app/current ] && [ /srv/www/app/current -ef /srv/www/app/releases/20260415-093301 ] || { echo 'current does not point to the new release after the switch' >&2; exit 1; }",
       ].join('\n'),
     );
   });
@@ -60,10 +60,24 @@ describe('the deploy plan', () => {
         "[ -d /srv/www/app/shared/storage ] || { echo 'shared dir /srv/www/app/shared/storage does not exist: run `shipyaml setup` or create it' >&2; exit 1; }",
         // One rm for all; no mkdir for paths at the top of the release.
         'rm -rf /srv/www/app/releases/20260415-093301/.env /srv/www/app/releases/20260415-093301/storage',
-        'ln -s /srv/www/app/shared/.env /srv/www/app/releases/20260415-093301/.env',
-        'ln -s /srv/www/app/shared/storage /srv/www/app/releases/20260415-093301/storage',
+        // One ln per directory: each link is named for its target.
+        'ln -s /srv/www/app/shared/.env /srv/www/app/shared/storage /srv/www/app/releases/20260415-093301/',
       ].join('\n'),
     );
+  });
+
+  it('links nested shared paths with one mkdir and one ln per directory', () => {
+    const nested = { ...stage, shared: { files: ['.env', 'config/app.yml'], dirs: ['storage', 'public/uploads', 'public/media'] } };
+    const host = buildDeployPlan({ stage: nested, releaseId: '20260415-093301', states }).hosts[0]!;
+    const lines = renderCmd(host.prepare.find((s) => s.name === 'link_shared')!.cmd).split('\n');
+    const R = '/srv/www/app/releases/20260415-093301';
+    const S = '/srv/www/app/shared';
+    expect(lines.filter((l) => l.startsWith('mkdir') || l.startsWith('ln'))).toEqual([
+      `mkdir -p ${R}/config ${R}/public`,
+      `ln -s ${S}/.env ${S}/storage ${R}/`,
+      `ln -s ${S}/config/app.yml ${R}/config/`,
+      `ln -s ${S}/public/uploads ${S}/public/media ${R}/public/`,
+    ]);
   });
 
   it('runs a once task on the first host of its role only', () => {
