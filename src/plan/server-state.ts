@@ -94,9 +94,13 @@ export function parseLockResult(stdout: string): 'taken' | 'held' | undefined {
 
 /** Parses the output of the state-reading script (plan/steps readStateScript). */
 export function parseServerState(stdout: string): ServerState {
+  // The cache listing, the last section and a line per build file, is handed on whole rather
+  // than split into lines and joined again.
+  const at = stdout.indexOf(`\n${CACHE_SECTION}\n`);
+  const head = at === -1 ? stdout : stdout.slice(0, at + 1);
   const sections = new Map<string, string[]>();
   let name = '';
-  for (const line of stdout.split('\n')) {
+  for (const line of head.split('\n')) {
     const m = SECTION.exec(line);
     if (m) {
       name = m[1]!;
@@ -123,8 +127,19 @@ export function parseServerState(stdout: string): ServerState {
     releases: (sections.get('releases') ?? []).map((s) => s.trim()).filter(isReleaseId).sort(compareIds),
     log,
     lock: lockRaw ? parseLock(lockRaw) : undefined,
-    cache: parseCacheSums((sections.get('cache_sums') ?? []).join('\n')),
+    cache: at === -1 ? undefined : parseCacheSumsOnce(stdout.slice(at + CACHE_SECTION.length + 2)),
   };
+}
+
+const CACHE_SECTION = '@@shipyaml:cache_sums';
+
+// Hosts that got the same deploys list the same cache: one parse serves them all (a listing is a
+// line per build file, on every host of a 20-host deploy).
+let lastListing: { text: string; parsed: CacheListing | undefined } | undefined;
+
+function parseCacheSumsOnce(text: string): CacheListing | undefined {
+  if (lastListing?.text !== text) lastListing = { text, parsed: parseCacheSums(text) };
+  return lastListing.parsed;
 }
 
 export function parseLock(raw: string): LockInfo {

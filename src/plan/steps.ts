@@ -42,6 +42,7 @@ export function lockAndReadState(l: Layout, lockJson: string | undefined, opts: 
       `tail -n 2000 ${q(l.log)} 2>/dev/null || true; echo`,
       MARK('lock'),
       `if [ -f ${q(l.lock)} ]; then while IFS= read -r line || [ -n "$line" ]; do printf '%s\n' "$line"; done < ${q(l.lock)}; fi; echo`,
+      // Last: parseServerState hands everything after this marker to the listing's parser.
       ...(opts.cacheListing ? [MARK('cache_sums'), `cat ${q(l.cacheSums)} 2>/dev/null || true; echo`] : []),
     ].join('\n'),
   );

@@ -8,10 +8,11 @@ import { nextReleaseId } from '../plan/release-id.js';
 import { releasesToRemove } from '../plan/retention.js';
 import { releaseStatuses, type LogEntry, type ServerState } from '../plan/server-state.js';
 import { appendLog, releaseLock, removeReleases, type UploadPlan } from '../plan/steps.js';
-import { uploadSource } from '../transfer/upload-source.js';
-import type { BuildEntry, BuildManifest } from '../transfer/scan.js';
+import { uploadArchive, uploadSource, type UploadArchive } from '../transfer/upload-source.js';
+import type { BuildManifest } from '../transfer/scan.js';
 import { scanBuildInWorker } from '../transfer/scan-in-worker.js';
-import { decideUpload } from '../plan/delta.js';
+import type { CacheListing } from '../plan/cache-listing.js';
+import { decideUpload, type UploadMode } from '../plan/delta.js';
 import type { Transport } from '../transport/transport.js';
 import { now, type Phase } from './events.js';
 import { lockAll, unlockAll, type HeldLocks } from './locks.js';
@@ -134,10 +135,10 @@ async function prepareAll(s: Session, runs: HostRun[], uploads: Uploads | undefi
     // Marked before it runs: if the batch dies half-way, the discard must still remove the dir.
     r.created = true;
     if (!uploads) return void (await runSteps(r.t, 'prepare', r.plan.prepare, s));
-    const { entries, files } = uploads.archives.get(r.t.host.name)!;
+    const { archive, files } = uploads.archives.get(r.t.host.name)!;
     const mode = uploads.modes.get(r.t.host.name)!.kind;
     let last = 0;
-    const source = uploadSource(entries, (sent) => {
+    const source = uploadSource(archive, (sent) => {
       // At most every 250 ms, and once at the end.
       if (sent < source.bytes && Date.now() - last < 250) return;
       last = Date.now();
@@ -147,34 +148,39 @@ async function prepareAll(s: Session, runs: HostRun[], uploads: Uploads | undefi
   });
 }
 
-interface Archive {
-  entries: readonly BuildEntry[];
+/** What one host is sent: an archive (shared with the hosts that need the same) and its file count. */
+interface HostArchive {
+  archive: UploadArchive;
   files: number;
 }
 
 interface Uploads {
   modes: Map<string, UploadPlan>;
-  /** Per host: the entries its archive holds (hosts with the same cache share the list) and how many are files. */
-  archives: Map<string, Archive>;
+  archives: Map<string, HostArchive>;
 }
 
 /**
  * Decides per host what to send (everything, or only what its cache lacks); hosts with the same
- * cache share one entry list. Each host's archive is read from the build as it is sent.
+ * cache share one archive. A large archive is read from the build by each host as it is sent; a
+ * small one is built once (transfer/upload-source.ts).
  */
 function planUploads(build: BuildManifest, transports: Transport[], states: Map<string, ServerState>, full: boolean): Uploads {
   const modes = new Map<string, UploadPlan>();
-  const archives = new Map<string, Archive>();
-  const byKey = new Map<string, Archive>();
+  const archives = new Map<string, HostArchive>();
+  const byKey = new Map<string, HostArchive>();
+  // Hosts with the same listing share its parse (plan/server-state.ts), and so one decision.
+  const decisions = new Map<CacheListing | undefined, UploadMode>();
   for (const t of transports) {
-    const decision = decideUpload(build.entries, states.get(t.host.name)?.cache, full);
+    const cache = states.get(t.host.name)?.cache;
+    let decision = decisions.get(cache);
+    if (!decision) decisions.set(cache, (decision = decideUpload(build.entries, cache, full)));
     modes.set(t.host.name, decision.kind === 'full' ? { kind: 'full' } : { kind: 'delta', removed: decision.removed });
     const send = decision.kind === 'delta' ? decision.send : undefined;
     const key = send ? JSON.stringify([...send]) : 'full';
     let archive = byKey.get(key);
     if (!archive) {
       const entries = send ? build.entries.filter((e) => send.has(e.path)) : build.entries;
-      archive = { entries, files: decision.kind === 'delta' ? decision.changedFiles : build.files };
+      archive = { archive: uploadArchive(entries), files: decision.kind === 'delta' ? decision.changedFiles : build.files };
       byKey.set(key, archive);
     }
     archives.set(t.host.name, archive);

@@ -3,13 +3,31 @@
 // instead of the whole archive (one shared copy was ~33 MB of a 20-host deploy's peak memory,
 // and fresh chunks per host waited for the garbage collector). Files come from the page cache
 // after the first host, so reading them again is cheap next to encrypting them.
+//
+// A small archive (a delta, typically) is the opposite case: built once, its chunks go to every
+// host that needs the same entries. Building it per host cost more client CPU than sending it.
 import type { Writable } from 'node:stream';
 import type { StdinSource } from '../transport/transport.js';
 import type { BuildEntry } from './scan.js';
-import { archiveBytes, CHUNK_BYTES, generateChunks } from './tar.js';
+import { archiveBytes, CHUNK_BYTES, generateChunks, tarChunks } from './tar.js';
 
 /** Buffers per reader: enough to fill the channel while the next chunk is read. */
 const POOL = 4;
+
+/** Archives up to this size are built once and shared by the hosts that need them. */
+export const SHARED_MAX_BYTES = 1024 * 1024;
+
+/** The entries of one archive; hosts with the same entries share one (and its chunks when small). */
+export interface UploadArchive {
+  readonly entries: readonly BuildEntry[];
+  readonly bytes: number;
+  /** A small archive's chunks, built on first use and never changed after. */
+  chunks?: readonly Buffer[];
+}
+
+export function uploadArchive(entries: readonly BuildEntry[]): UploadArchive {
+  return { entries, bytes: archiveBytes(entries) };
+}
 
 export interface UploadSource extends StdinSource {
   /** The archive's size, known before anything is read (the progress total). */
@@ -17,11 +35,26 @@ export interface UploadSource extends StdinSource {
 }
 
 /** `onProgress` gets the bytes the channel has taken so far, after each chunk. */
-export function uploadSource(entries: readonly BuildEntry[], onProgress?: (sent: number) => void): UploadSource {
+export function uploadSource(archive: UploadArchive, onProgress?: (sent: number) => void): UploadSource {
   return {
-    bytes: archiveBytes(entries),
-    writeTo: (dest, stop) => writeChunks(entries, dest, stop, onProgress),
+    bytes: archive.bytes,
+    writeTo: (dest, stop) =>
+      archive.bytes <= SHARED_MAX_BYTES ? writeShared(archive, dest, stop, onProgress) : writeChunks(archive.entries, dest, stop, onProgress),
   };
+}
+
+async function writeShared(archive: UploadArchive, dest: Writable, stop: AbortSignal, onProgress?: (sent: number) => void): Promise<void> {
+  archive.chunks ??= tarChunks(archive.entries).chunks;
+  let sent = 0;
+  for (const chunk of archive.chunks) {
+    // A destination that refused a write or went away: the command's exit says why.
+    if (stop.aborted || dest.destroyed) return;
+    const taken = await new Promise<boolean>((resolve) => dest.write(chunk, (e) => resolve(!e)));
+    if (!taken) return;
+    sent += chunk.length;
+    onProgress?.(sent);
+  }
+  dest.end();
 }
 
 async function writeChunks(entries: readonly BuildEntry[], dest: Writable, stop: AbortSignal, onProgress?: (sent: number) => void): Promise<void> {

@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scanBuild } from '../../src/transfer/scan.js';
 import { CHUNK_BYTES, tarChunks } from '../../src/transfer/tar.js';
-import { uploadSource } from '../../src/transfer/upload-source.js';
+import { SHARED_MAX_BYTES, uploadArchive, uploadSource } from '../../src/transfer/upload-source.js';
 
 const work = mkdtempSync(join(tmpdir(), 'shipyaml-upload-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -63,7 +63,7 @@ describe('uploadSource', async () => {
   it('writes the archive byte for byte through at most 4 buffers in flight, then ends', async () => {
     const sink = slowSink();
     const progress: number[] = [];
-    const source = uploadSource(manifest.entries, (n) => progress.push(n));
+    const source = uploadSource(uploadArchive(manifest.entries), (n) => progress.push(n));
     try {
       await source.writeTo(sink.dest, new AbortController().signal);
       await new Promise<void>((r) => sink.dest.once('finish', () => r()));
@@ -82,7 +82,7 @@ describe('uploadSource', async () => {
   it('stops, without ending the destination, once told to', async () => {
     const sink = slowSink();
     const stop = new AbortController();
-    const source = uploadSource(manifest.entries);
+    const source = uploadSource(uploadArchive(manifest.entries));
     const done = source.writeTo(sink.dest, stop.signal);
     setTimeout(() => stop.abort(), 15);
     try {
@@ -97,7 +97,7 @@ describe('uploadSource', async () => {
   it('stops quietly when the destination refuses a write (the command exited)', async () => {
     const sink = slowSink({ refuseAt: 2 });
     try {
-      await expect(uploadSource(manifest.entries).writeTo(sink.dest, new AbortController().signal)).resolves.toBeUndefined();
+      await expect(uploadSource(uploadArchive(manifest.entries)).writeTo(sink.dest, new AbortController().signal)).resolves.toBeUndefined();
     } finally {
       sink.stop();
     }
@@ -110,10 +110,41 @@ describe('uploadSource', async () => {
     truncateSync(f, 10);
     const sink = slowSink();
     try {
-      await expect(uploadSource(manifest.entries).writeTo(sink.dest, new AbortController().signal)).rejects.toThrow(/assets\/f3\.bin changed while it was being uploaded/);
+      await expect(uploadSource(uploadArchive(manifest.entries)).writeTo(sink.dest, new AbortController().signal)).rejects.toThrow(/assets\/f3\.bin changed while it was being uploaded/);
     } finally {
       sink.stop();
       writeFileSync(f, Buffer.alloc(CHUNK_BYTES / 2 + 3000, 4));
     }
+  });
+
+  it('builds a small archive once: every host that shares it gets the same bytes, read from the build once', async () => {
+    const small = join(work, 'small');
+    mkdirSync(join(small, 'sub'), { recursive: true });
+    writeFileSync(join(small, 'sub', 'a.txt'), 'a'.repeat(3000));
+    writeFileSync(join(small, 'b.txt'), 'b');
+    const entries = (await scanBuild(small, [])).entries;
+    const archive = uploadArchive(entries);
+    expect(archive.bytes).toBeLessThanOrEqual(SHARED_MAX_BYTES);
+    const want = Buffer.concat(tarChunks(entries).chunks);
+    const first = slowSink();
+    try {
+      await uploadSource(archive).writeTo(first.dest, new AbortController().signal);
+    } finally {
+      first.stop();
+    }
+    // The build is gone: the next host's upload still has every byte, from the shared chunks.
+    rmSync(small, { recursive: true });
+    const second = slowSink();
+    const progress: number[] = [];
+    try {
+      await uploadSource(archive, (n) => progress.push(n)).writeTo(second.dest, new AbortController().signal);
+      if (!second.dest.writableFinished) await new Promise<void>((r) => second.dest.once('finish', () => r()));
+    } finally {
+      second.stop();
+    }
+    expect(Buffer.concat(first.got).equals(want)).toBe(true);
+    expect(Buffer.concat(second.got).equals(want)).toBe(true);
+    expect(second.ended()).toBe(true);
+    expect(progress.at(-1)).toBe(archive.bytes);
   });
 });
