@@ -11,6 +11,7 @@ import type { Connection } from './ssh-connect.js';
 import type { ExecOptions, ExecResult, Transport } from './transport.js';
 import type * as ExecModule from './ssh-exec.js';
 import type * as ErrorsModule from './ssh-errors.js';
+import type * as ConnectModule from './ssh-connect.js';
 
 export interface SshTransportOptions extends SshOptions {
   /** --accept-new-host-keys: record unknown host keys (changed keys are refused regardless). */
@@ -37,7 +38,9 @@ export class SshTransport implements Transport {
   private readonly slots: Array<() => void> = [];
   private active = 0;
   private closed = false;
-  private modules: { execOnClient: typeof ExecModule.execOnClient; connectionLost: typeof ErrorsModule.connectionLost } | undefined;
+  private modules:
+    | { execOnClient: typeof ExecModule.execOnClient; connectionLost: typeof ErrorsModule.connectionLost; closeConnection: typeof ConnectModule.closeConnection }
+    | undefined;
 
   constructor(
     readonly host: HostSpec,
@@ -83,20 +86,18 @@ export class SshTransport implements Transport {
     const conn = this.conn ?? (await this.opening?.catch(() => undefined));
     this.conn = undefined;
     this.opening = undefined;
-    if (!conn) return;
-    // Target first, then the jump hosts it runs through, each given a moment to say goodbye.
-    for (const c of [conn.client, ...conn.jumps.slice().reverse()]) await endClient(c);
+    if (conn) await this.modules!.closeConnection(conn);
   }
 
   private async open(): Promise<Connection> {
-    const [{ loadSshConfigText }, { resolveSshTarget }, { openConnection }, { connectionLost }, { execOnClient }] = await Promise.all([
+    const [{ loadSshConfigText }, { resolveSshTarget }, { openConnection, closeConnection }, { connectionLost }, { execOnClient }] = await Promise.all([
       import('./ssh-config-files.js'),
       import('./ssh-config-resolve.js'),
       import('./ssh-connect.js'),
       import('./ssh-errors.js'),
       import('./ssh-exec.js'),
     ]);
-    this.modules = { execOnClient, connectionLost };
+    this.modules = { execOnClient, connectionLost, closeConnection };
     this.closed = false;
     const home = homedir();
     const configFile = this.options.sshConfigFile ?? this.options.configFile;
@@ -148,21 +149,4 @@ export class SshTransport implements Transport {
 
 export function createSshTransport(host: HostSpec, options: SshTransportOptions): SshTransport {
   return new SshTransport(host, options);
-}
-
-const CLOSE_WAIT_MS = 2_000;
-
-function endClient(c: Connection['client']): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      c.destroy();
-      resolve();
-    }, CLOSE_WAIT_MS);
-    c.once('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    c.on('error', () => {});
-    c.end();
-  });
 }

@@ -17,7 +17,7 @@ import type { SshTarget } from '../../src/transport/ssh-config-resolve.js';
 import { connectError } from '../../src/transport/ssh-errors.js';
 import { generateKey, knownHostsLine } from '../harness/keys.js';
 import { runArgv, runOk, sleep, waitGone } from '../harness/proc.js';
-import { appendLines, startHosts, type Fleet, type SshdHost } from '../harness/sshd.js';
+import { appendLines, readLog, startHosts, type Fleet, type SshdHost } from '../harness/sshd.js';
 
 /** Writes the chunks as a command's stdin, waiting for the channel when it asks to. */
 const chunksSource = (chunks: Buffer[]): StdinSource => ({
@@ -141,6 +141,25 @@ describe('exec over one connection', () => {
     expect(r).toMatchObject({ code: 143, signal: 'SIGTERM', stdout: '' });
     expect((await sleeping()).stdout).toBe('0\n');
     expect((await t.exec(argv('id', '-un'))).stdout).toBe('deploy\n');
+  }, 15_000);
+
+  test('close says goodbye and does not wait for the server to hang up: sshd logs a disconnect, never a reset', async () => {
+    const h = fleet.hosts[2]!;
+    const port = (log: string) => [...log.matchAll(/Received disconnect from 127\.0\.0\.1 port (\d+)/g)].map((m) => m[1]);
+    const before = port(await readLog(h)).length;
+    const t = transport(spec('web3'));
+    await t.exec(argv('true'));
+    const started = performance.now();
+    await t.close();
+    const closeMs = performance.now() - started;
+    let log = await readLog(h);
+    for (let i = 0; i < 50 && port(log).length === before; i++) {
+      await sleep(100);
+      log = await readLog(h);
+    }
+    expect(port(log).length).toBe(before + 1);
+    expect(log).not.toMatch(/Connection reset/);
+    console.log(`close: ${closeMs.toFixed(1)} ms`);
   }, 15_000);
 
   test('timing: connect and one round trip', async () => {
