@@ -67,7 +67,14 @@ export async function runSteps(t: Transport, phase: Phase, steps: readonly Step[
     }
     if (m && m[1] === 'step') errCur = Math.min(Number(m[2]), steps.length - 1);
   };
-  const out = lineSplitter(onStdoutLine);
+  // A data step's section (a cache listing: a line per build file, from every host) is kept as it
+  // comes, a chunk's whole lines at once, while no marker can be in them.
+  const takeData = (lines: string): boolean => {
+    if (!inData || lines.includes('@@shipyaml:')) return false;
+    if (stdout[cur]!.length < KEEP_DATA) stdout[cur] += lines;
+    return true;
+  };
+  const out = lineSplitter(onStdoutLine, takeData);
   const err = lineSplitter(onStderrLine);
 
   let result;
@@ -111,13 +118,19 @@ export async function runStep(t: Transport, phase: Phase, step: Step, ctx: StepC
   return (await runSteps(t, phase, [step], ctx, stdin))[0]!;
 }
 
-/** Splits chunks into whole lines, so hosts never interleave mid-line in any renderer. */
-function lineSplitter(onLine: (line: string) => void) {
+/**
+ * Splits chunks into whole lines, so hosts never interleave mid-line in any renderer. `takeWhole`
+ * may take a chunk's whole lines (ending with a newline) at once instead.
+ */
+function lineSplitter(onLine: (line: string) => void, takeWhole?: (lines: string) => boolean) {
   let partial = '';
   return {
     push: (chunk: Buffer) => {
-      const parts = (partial + chunk.toString('utf8')).split('\n');
-      partial = parts.pop() ?? '';
+      const text = partial + chunk.toString('utf8');
+      const end = text.lastIndexOf('\n') + 1;
+      partial = text.slice(end);
+      if (end === 0 || takeWhole?.(text.slice(0, end))) return;
+      const parts = text.slice(0, end - 1).split('\n');
       for (const line of parts) onLine(line);
     },
     flush: () => {
