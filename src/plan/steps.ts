@@ -2,7 +2,7 @@
 // execute. Every value is inserted with quote(); the scripts are POSIX sh (dash, busybox, BSD).
 import { posix } from 'node:path';
 import { quote } from '../shell/quote.js';
-import { script, type Cmd } from '../shell/cmd.js';
+import { ownScript, script, type Cmd } from '../shell/cmd.js';
 import { releasePath, type Layout } from './layout.js';
 import { LISTING_AWK, listingWalk } from './cache-listing.js';
 import type { LogEntry } from './server-state.js';
@@ -21,9 +21,11 @@ function mkdirIfMissing(dirs: readonly string[]): string {
 export function lockAndReadState(l: Layout, lockJson: string | undefined, opts: { cacheListing?: boolean } = {}): Cmd {
   const q = quote;
   // The result comes first, before the state's sections: it is the part shown to the user.
+  // noclobber makes the create exclusive (O_EXCL); the shell's own printf, no subshell.
   const take =
-    lockJson === undefined ? '' : `if ( set -C; printf '%s\\n' ${q(lockJson)} > ${q(l.lock)} ) 2>/dev/null; then echo taken; else echo held; fi`;
-  return script(
+    lockJson === undefined ? '' : `set -C; if printf '%s\\n' ${q(lockJson)} 2>/dev/null > ${q(l.lock)}; then echo taken; else echo held; fi; set +C`;
+  // Only the read-only variant ends early (exit 0): it keeps its own subshell.
+  return (lockJson === undefined ? script : ownScript)(
     [
       lockJson === undefined
         ? `[ -d ${q(l.root)} ] || { ${MARK('missing')}; exit 0; }`
@@ -44,6 +46,7 @@ export function lockAndReadState(l: Layout, lockJson: string | undefined, opts: 
       `if [ -f ${q(l.lock)} ]; then while IFS= read -r line || [ -n "$line" ]; do printf '%s\n' "$line"; done < ${q(l.lock)}; fi; echo`,
       // Last: parseServerState hands everything after this marker to the listing's parser.
       ...(opts.cacheListing ? [MARK('cache_sums'), `cat ${q(l.cacheSums)} 2>/dev/null || true; echo`] : []),
+      'unset f line',
     ].join('\n'),
   );
 }
@@ -51,8 +54,8 @@ export function lockAndReadState(l: Layout, lockJson: string | undefined, opts: 
 /** Removes the lock only if it is still ours (the token), so a cleared-and-retaken lock survives. */
 export function releaseLock(l: Layout, token: string): Cmd {
   // The lock file is one line; read by the shell itself, not by a grep process.
-  return script(
-    `if [ -f ${quote(l.lock)} ] && IFS= read -r held < ${quote(l.lock)}; then case $held in *${quote(token)}*) rm -f ${quote(l.lock)} ;; esac; fi`,
+  return ownScript(
+    `if [ -f ${quote(l.lock)} ] && IFS= read -r held < ${quote(l.lock)}; then case $held in *${quote(token)}*) rm -f ${quote(l.lock)} ;; esac; fi; unset held`,
   );
 }
 
@@ -79,7 +82,7 @@ export function forceUnlock(l: Layout): Cmd {
 
 export function createRelease(l: Layout, id: string): Cmd {
   // mkdir without -p for the release itself: it must be fresh, never an existing one.
-  return script(`${mkdirIfMissing([l.releases])}\nmkdir ${quote(releasePath(l, id))}`);
+  return ownScript(`${mkdirIfMissing([l.releases])}\nmkdir ${quote(releasePath(l, id))}`);
 }
 
 export interface UploadExpect {
@@ -109,9 +112,16 @@ export type UploadPlan = { kind: 'full' } | { kind: 'delta'; removed: readonly s
 export function uploadRelease(l: Layout, id: string, mode: UploadPlan, expect?: UploadExpect): Cmd {
   const q = quote;
   const sums = q(l.cacheSums);
-  const scratch = (name: string) => q(posix.join(l.state, `cache.${name}`));
-  const [sumsNew, sumsOld, markNew, walk, unsorted, side, count, digestOut] = ['sums.new', 'sums.old', 'mark.new', 'walk', 'unsorted', 'side', 'count', 'digest'].map(scratch) as [string, string, string, string, string, string, string, string];
   const mark = q(l.cacheMark);
+  const inState = (name: string) => q(posix.join(l.state, `cache.${name}`));
+  const sumsNew = inState('sums.new');
+  const sumsOld = inState('sums.old');
+  const markNew = inState('mark.new');
+  const walk = inState('walk');
+  const unsorted = inState('unsorted');
+  const side = inState('side');
+  const count = inState('count');
+  const digestOut = inState('digest');
   const C = q(l.cache);
   const list = (old: string) => `awk ${q(LISTING_AWK)} ${old} ${walk} ${side} ${count} > ${unsorted}`;
   const cannotList = `{ echo ${q(`could not list the files of ${l.cache}`)} >&2; exit 1; }`;
@@ -169,8 +179,10 @@ export function uploadRelease(l: Layout, id: string, mode: UploadPlan, expect?: 
     // GNU cp makes it a copy-on-write clone, near free. Elsewhere --reflink is refused: plain copy.
     `cp --reflink=auto -RPp ${copy} 2>/dev/null || cp -RPp ${copy}`,
     `echo "verified $entries entries, digest $digest"`,
+    // It may share the batch's shell (ownScript): a later hook must not see these.
+    'unset digest rest entries files bytes',
   );
-  return script(lines.join('\n'));
+  return ownScript(lines.join('\n'));
 }
 
 export function linkShared(l: Layout, id: string, shared: { files: string[]; dirs: string[] }): Cmd {
@@ -196,7 +208,7 @@ export function linkShared(l: Layout, id: string, shared: { files: string[]; dir
     byDir.set(dir, [...(byDir.get(dir) ?? []), posix.join(l.shared, p)]);
   }
   for (const [dir, targets] of byDir) lines.push(`ln -s ${targets.map(quote).join(' ')} ${quote(dir + '/')}`);
-  return script(lines.join('\n'));
+  return ownScript(lines.join('\n'));
 }
 
 /**
@@ -209,7 +221,7 @@ export function switchCurrent(l: Layout, id: string): Cmd {
   const target = `releases/${id}`;
   const tmp = posix.join(l.root, 'current.new');
   const alt = posix.join(l.state, 'switch');
-  return script(
+  return ownScript(
     [
       `if [ -d ${q(l.current)} ] && [ ! -L ${q(l.current)} ]; then echo ${q(`${l.current} is a directory, not a symlink: move it away, then deploy again`)} >&2; exit 1; fi`,
       `[ -d ${q(releasePath(l, id))} ] || { echo ${q(`release ${id} does not exist`)} >&2; exit 1; }`,
@@ -228,11 +240,11 @@ export function switchCurrent(l: Layout, id: string): Cmd {
 
 export function removeReleases(l: Layout, ids: readonly string[]): Cmd {
   if (ids.length === 0) return script(':');
-  return script(`rm -rf ${ids.map((id) => quote(releasePath(l, id))).join(' ')}`);
+  return ownScript(`rm -rf ${ids.map((id) => quote(releasePath(l, id))).join(' ')}`);
 }
 
 export function appendLog(l: Layout, entry: LogEntry): Cmd {
-  return script(`${mkdirIfMissing([l.state])}\nprintf '%s\\n' ${quote(JSON.stringify(entry))} >> ${quote(l.log)}`);
+  return ownScript(`${mkdirIfMissing([l.state])}\nprintf '%s\\n' ${quote(JSON.stringify(entry))} >> ${quote(l.log)}`);
 }
 
 /** setup: the layout once, shared/ group-owned with setgid 2775 so web server and deploy user share it. */

@@ -7,7 +7,15 @@ import { quote, quoteArgv } from './quote.js';
  */
 export type Cmd =
   | { kind: 'argv'; argv: readonly string[]; cwd?: string; env?: Readonly<Record<string, string>> }
-  | { kind: 'script'; script: string; cwd?: string; env?: Readonly<Record<string, string>>; strict?: boolean };
+  | {
+      kind: 'script';
+      script: string;
+      cwd?: string;
+      env?: Readonly<Record<string, string>>;
+      strict?: boolean;
+      /** One of shipyaml's own scripts (see ownScript): a batch may run it without a subshell. */
+      own?: boolean;
+    };
 
 export const argv = (...words: string[]): Cmd => ({ kind: 'argv', argv: words });
 export const script = (text: string, opts: { cwd?: string; env?: Record<string, string> } = {}): Cmd => ({
@@ -16,6 +24,14 @@ export const script = (text: string, opts: { cwd?: string; env?: Record<string, 
   strict: true,
   ...opts,
 });
+
+/**
+ * A script of shipyaml's own (plan/steps.ts), written so that it may share the batch's shell
+ * (plan/batch.ts): absolute paths only, nothing it sets is read by a later step, and it ends only
+ * by failing (`exit` with a non-zero code or a failing command under `set -e`), never `exit 0`.
+ * Hooks and every user template keep their own subshell.
+ */
+export const ownScript = (text: string): Cmd => ({ kind: 'script', script: text, strict: true, own: true });
 
 /**
  * Renders a Cmd to the one string a POSIX `sh -c` runs. Scripts run under `set -e` and in their
