@@ -61,6 +61,7 @@ describe('delta transfers on the local target', () => {
   it('removed files, links and directories, type changes and exec bits all arrive as in the build', async () => {
     const { dir, root } = makeApp(localStage(), { ...files(10), 'gone.txt': 'x', 'dir/inner.txt': 'i', 'becomes-dir': 'f', 'empty/.keep': '' });
     symlinkSync('src/file1.txt', join(dir, 'build/link-old'));
+    symlinkSync('src/file1.txt', join(dir, 'build/link-kept'));
     await deploy(dir);
     rmSync(join(dir, 'build/gone.txt'));
     rmSync(join(dir, 'build/dir'), { recursive: true });
@@ -70,6 +71,9 @@ describe('delta transfers on the local target', () => {
     writeFileSync(join(dir, 'build/becomes-dir/x.txt'), 'x');
     rmSync(join(dir, 'build/link-old'));
     symlinkSync('src/file2.txt', join(dir, 'build/link-new'));
+    // Same path, another target: the listing does not record targets, so every link is sent.
+    rmSync(join(dir, 'build/link-kept'));
+    symlinkSync('src/file4.txt', join(dir, 'build/link-kept'));
     chmodSync(join(dir, 'build/src/file3.txt'), 0o755);
     const t = await deploy(dir);
     expect(t.mode).toBe('delta');
@@ -79,6 +83,7 @@ describe('delta transfers on the local target', () => {
     expect(readFileSync(join(cur, 'becomes-dir/x.txt'), 'utf8')).toBe('x');
     expect(existsSync(join(cur, 'link-old'))).toBe(false);
     expect(readlinkSync(join(cur, 'link-new'))).toBe('src/file2.txt');
+    expect(readlinkSync(join(cur, 'link-kept'))).toBe('src/file4.txt');
     expect(statSync(join(cur, 'src/file3.txt')).mode & 0o100).toBe(0o100);
     expect(existsSync(join(cur, 'empty/.keep'))).toBe(true);
   }, 60_000);
