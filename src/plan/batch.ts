@@ -4,6 +4,9 @@
 import { renderCmd, type Cmd } from '../shell/cmd.js';
 import type { Step } from './plan.js';
 
+/** Every line shipyaml's scripts print for shipyaml itself starts with this: step markers, state sections. */
+export const MARKER_PREFIX = '@@shipyaml:';
+
 export const MARKER = /@@shipyaml:(step|ok|fail):(\d+)(?::(\d+))?$/;
 
 export function batchScript(steps: readonly Step[]): Cmd {

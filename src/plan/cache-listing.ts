@@ -30,7 +30,7 @@ export interface CacheListing {
  * write, chmod and rename and cannot be set back, so a hand edit is always hashed again. Only
  * POSIX primaries, plus -cnewer where a delta asks for it.
  */
-export function listingWalk(newerThan?: string): string {
+function listingWalk(newerThan?: string): string {
   const fresh = `\\( -perm -100 -exec printf 'X %s\\n' {} + -o -type f \\) -exec md5sum {} +`;
   const files = newerThan ? `-cnewer ${quote(newerThan)} ${fresh} -o -exec printf 'F %s\\n' {} +` : fresh;
   return [
@@ -45,7 +45,7 @@ export function listingWalk(newerThan?: string): string {
  * unchanged file's line taken from the old listing; `#exec` and `#mode` go to SIDE, the number of
  * lines to COUNT. Exits 1 when an unchanged file is not in the old listing (trust nothing then).
  */
-export const LISTING_AWK = [
+const LISTING_AWK = [
   'function unesc(s,  o, i, c) { o = ""; for (i = 1; i <= length(s); i++) { c = substr(s, i, 1); if (c == "\\\\") { i++; c = substr(s, i, 1); if (c == "n") c = "\\n"; else if (c == "r") c = "\\r" } o = o c } return o }',
   'BEGIN { side = ARGV[3]; cnt = ARGV[4]; ARGV[3] = ""; ARGV[4] = "" }',
   'FILENAME == ARGV[1] { if ($0 == "#exec") s = 1; else if ($0 == "#mode") s = 2; else if (s == 1) ox[$0] = 1; else if (s == 0) { c = substr($0, 1, 1); if (c == "\\\\") os[unesc(substr($0, 36))] = $0; else if (c ~ /[0-9a-f]/) os[substr($0, 35)] = $0 } next }',
@@ -57,6 +57,39 @@ export const LISTING_AWK = [
   '{ print; n++ }',
   'END { if (bad) exit 1; print "#exec" > side; for (p in x) print p > side; print "#mode" > side; for (p in odd) print p > side; print n + 0 > cnt }',
 ].join('\n');
+
+/** The scratch files a listing is made in (plain paths; quoted here). */
+export interface ListingFiles {
+  walk: string;
+  unsorted: string;
+  /** `#exec` and `#mode`, appended to `sorted` once the upload is verified. */
+  side: string;
+  count: string;
+  sorted: string;
+  digest: string;
+}
+
+/**
+ * Shell lines, run inside the cache, that list it: the sorted part into `f.sorted`, its md5 into
+ * `f.digest`, its line count into `f.count`. With `delta`, the files unchanged since `delta.mark`
+ * keep their sums from `delta.old`; any doubt (no old listing or marker, a marker newer than
+ * `delta.now` because the clock went back, a find without -cnewer, a file the old listing lacks)
+ * hashes every file instead.
+ */
+export function listingScript(f: ListingFiles, delta?: { old: string; mark: string; now: string }): string[] {
+  const q = quote;
+  const list = (old: string) => `awk ${q(LISTING_AWK)} ${old} ${q(f.walk)} ${q(f.side)} ${q(f.count)} > ${q(f.unsorted)}`;
+  const whole = `{ ${listingWalk()} > ${q(f.walk)} && ${list('/dev/null')}; } || { echo "could not list the files of $PWD" >&2; exit 1; }`;
+  const lines = delta
+    ? [
+        `if ! { [ -f ${q(delta.old)} ] && [ -f ${q(delta.mark)} ] && [ ! ${q(delta.mark)} -nt ${q(delta.now)} ] &&`,
+        `  ${listingWalk(delta.mark)} > ${q(f.walk)} 2>/dev/null && ${list(q(delta.old))}; }; then`,
+        `  ${whole}`,
+        'fi',
+      ]
+    : [whole];
+  return [...lines, `LC_ALL=C sort ${q(f.unsorted)} > ${q(f.sorted)}`, `md5sum < ${q(f.sorted)} > ${q(f.digest)}`];
+}
 
 /** Parses cache.sums; undefined (upload everything) for an empty, unreadable or older listing. */
 export function parseCacheSums(text: string): CacheListing | undefined {

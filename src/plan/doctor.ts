@@ -4,11 +4,12 @@ import { posix } from 'node:path';
 import { quote } from '../shell/quote.js';
 import type { Cmd } from '../shell/cmd.js';
 import type { Layout } from './layout.js';
-import { describeLock, parseLock } from './server-state.js';
+import { describeLock, parseLock, SECTION } from './server-state.js';
+import { MARK } from './steps.js';
 
 export function doctorScript(l: Layout, group: string | undefined): Cmd {
   const q = quote;
-  const fact = (name: string, cmd: string) => `echo '@@shipyaml:${name}'\n{ ${cmd}; } 2>/dev/null || true`;
+  const fact = (name: string, cmd: string) => `${MARK(name)}\n{ ${cmd}; } 2>/dev/null || true`;
   return {
     kind: 'script',
     strict: false,
@@ -22,7 +23,7 @@ export function doctorScript(l: Layout, group: string | undefined): Cmd {
       fact('groups', `id -Gn`),
       fact('not_group_writable', `find ${q(l.shared)} -mindepth 1 ! -type l ! -perm -g+w -print | head -n 20`),
       fact('dirs_without_setgid', `find ${q(l.shared)} -type d ! -perm -2000 -print | head -n 20`),
-      group ? fact('wrong_group', `find ${q(l.shared)} ! -type l ! -group ${q(group)} -print | head -n 20`) : `echo '@@shipyaml:wrong_group'`,
+      group ? fact('wrong_group', `find ${q(l.shared)} ! -type l ! -group ${q(group)} -print | head -n 20`) : MARK('wrong_group'),
       fact('df', `d=${q(l.root)}; while [ ! -e "$d" ] && [ "$d" != / ]; do d=$(dirname "$d"); done; df -Pk "$d" | tail -n 1`),
       fact('tar', `command -v tar`),
       fact('lock', `cat ${q(l.lock)}`),
@@ -41,7 +42,7 @@ function sections(stdout: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
   let cur = '';
   for (const line of stdout.split('\n')) {
-    const m = /^@@shipyaml:(\w+)$/.exec(line);
+    const m = SECTION.exec(line);
     if (m) out.set((cur = m[1]!), []);
     else if (cur && line !== '') out.get(cur)!.push(line);
   }

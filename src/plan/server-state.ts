@@ -1,4 +1,5 @@
 import { compareIds, isReleaseId } from './release-id.js';
+import { MARKER_PREFIX } from './batch.js';
 import { parseCacheSums, type CacheListing } from './cache-listing.js';
 
 /** One line of .shipyaml/log.jsonl. */
@@ -87,6 +88,9 @@ export function rollbackTarget(state: ServerState): string | undefined {
 /** A section of the state script's output (plan/steps.ts MARK): the data starts at the first one. */
 export const SECTION = /^@@shipyaml:(\w+)$/;
 
+/** The line that opens section `name` (SECTION matches it). */
+export const sectionLine = (name: string): string => `${MARKER_PREFIX}${name}`;
+
 /** What the lock round printed before the state's sections: whether it took the lock. */
 export function parseLockResult(stdout: string): 'taken' | 'held' | undefined {
   return /^(taken|held)\n/.exec(stdout)?.[1] as 'taken' | 'held' | undefined;
@@ -131,7 +135,7 @@ export function parseServerState(stdout: string): ServerState {
   };
 }
 
-const CACHE_SECTION = '@@shipyaml:cache_sums';
+const CACHE_SECTION = sectionLine('cache_sums');
 
 // Hosts that got the same deploys list the same cache: one parse serves them all (a listing is a
 // line per build file, on every host of a 20-host deploy).

@@ -4,10 +4,10 @@ import { posix } from 'node:path';
 import { quote } from '../shell/quote.js';
 import { ownScript, script, type Cmd } from '../shell/cmd.js';
 import { releasePath, type Layout } from './layout.js';
-import { LISTING_AWK, listingWalk } from './cache-listing.js';
-import type { LogEntry } from './server-state.js';
+import { listingScript, type ListingFiles } from './cache-listing.js';
+import { sectionLine, type LogEntry } from './server-state.js';
 
-export const MARK = (name: string): string => `echo '@@shipyaml:${name}'`;
+export const MARK = (name: string): string => `echo ${quote(sectionLine(name))}`;
 
 /** mkdir -p of the directories, run only when one is missing: most runs spare the process. */
 function mkdirIfMissing(dirs: readonly string[]): string {
@@ -113,21 +113,24 @@ export function uploadRelease(l: Layout, id: string, mode: UploadPlan, expect?: 
   const q = quote;
   const sums = q(l.cacheSums);
   const mark = q(l.cacheMark);
-  const inState = (name: string) => q(posix.join(l.state, `cache.${name}`));
-  const sumsNew = inState('sums.new');
-  const sumsOld = inState('sums.old');
-  const markNew = inState('mark.new');
-  const walk = inState('walk');
-  const unsorted = inState('unsorted');
-  const side = inState('side');
-  const count = inState('count');
-  const digestOut = inState('digest');
+  const inState = (name: string) => posix.join(l.state, `cache.${name}`);
+  const f: ListingFiles = {
+    walk: inState('walk'),
+    unsorted: inState('unsorted'),
+    side: inState('side'),
+    count: inState('count'),
+    sorted: inState('sums.new'),
+    digest: inState('digest'),
+  };
+  const oldSums = inState('sums.old');
+  const newMark = inState('mark.new');
+  const sumsNew = q(f.sorted);
+  const sumsOld = q(oldSums);
+  const markNew = q(newMark);
   const C = q(l.cache);
-  const list = (old: string) => `awk ${q(LISTING_AWK)} ${old} ${walk} ${side} ${count} > ${unsorted}`;
-  const cannotList = `{ echo ${q(`could not list the files of ${l.cache}`)} >&2; exit 1; }`;
   // Written with > before they are read, so nothing is removed first; removed at the end, so a
   // run leaves .shipyaml/ as it found it, apart from the cache and its listing.
-  const scratchFiles = [sumsNew, sumsOld, markNew, walk, unsorted, side, count, digestOut].join(' ');
+  const scratchFiles = [...Object.values(f).map(q), sumsOld, markNew].join(' ');
   // Every process costs the server a fork and an exec (~5-10 ms on a small VM), on every host:
   // the shell's builtins read the results.
   const lines: string[] = [];
@@ -139,6 +142,7 @@ export function uploadRelease(l: Layout, id: string, mode: UploadPlan, expect?: 
     if (mode.removed.length) lines.push(`rm -rf ${mode.removed.map((p) => q(posix.join(l.cache, p))).join(' ')}`);
     lines.push(mkdirIfMissing([l.cache]));
   }
+  const delta = mode.kind === 'delta' ? { old: oldSums, mark: l.cacheMark, now: newMark } : undefined;
   lines.push(
     // -o: files belong to the deploy user, not to the uid in the archive (matters as root).
     `tar -xof - -C ${C}`,
@@ -146,21 +150,8 @@ export function uploadRelease(l: Layout, id: string, mode: UploadPlan, expect?: 
     `if command -v md5sum >/dev/null 2>&1; then`,
     // Before any hashing: a file that changes from here on is newer than the next run's marker.
     `  : > ${markNew}`,
-  );
-  if (mode.kind === 'delta') {
-    lines.push(
-      `  if ! { [ -f ${sumsOld} ] && [ -f ${mark} ] && [ ! ${mark} -nt ${markNew} ] &&`,
-      `    ${listingWalk(l.cacheMark)} > ${walk} 2>/dev/null && ${list(sumsOld)}; }; then`,
-      `    { ${listingWalk()} > ${walk} && ${list('/dev/null')}; } || ${cannotList}`,
-      `  fi`,
-    );
-  } else {
-    lines.push(`  { ${listingWalk()} > ${walk} && ${list('/dev/null')}; } || ${cannotList}`);
-  }
-  lines.push(
-    `  LC_ALL=C sort ${unsorted} > ${sumsNew}`,
-    `  md5sum < ${sumsNew} > ${digestOut}`,
-    `  read digest rest < ${digestOut}; read entries < ${count}; files=-; bytes=-`,
+    ...listingScript(f, delta).map((line) => `  ${line}`),
+    `  read digest rest < ${q(f.digest)}; read entries < ${q(f.count)}; files=-; bytes=-`,
     `else files=$(find . -type f | wc -l | tr -d ' '); entries="$files files"; digest=none; bytes=$(find . -type f -exec cat {} + | wc -c | tr -d ' '); fi`,
   );
   if (expect) {
@@ -173,7 +164,7 @@ export function uploadRelease(l: Layout, id: string, mode: UploadPlan, expect?: 
   }
   const copy = `${q(l.cache + '/.')} ${q(releasePath(l, id) + '/')}`;
   lines.push(
-    `if [ "$digest" != none ]; then cat ${side} >> ${sumsNew} && mv ${markNew} ${mark} && mv ${sumsNew} ${sums}; fi`,
+    `if [ "$digest" != none ]; then cat ${q(f.side)} >> ${sumsNew} && mv ${markNew} ${mark} && mv ${sumsNew} ${sums}; fi`,
     `rm -f ${scratchFiles}`,
     // A copy, never links (a hand edit in a release must not reach the cache); on XFS and btrfs
     // GNU cp makes it a copy-on-write clone, near free. Elsewhere --reflink is refused: plain copy.

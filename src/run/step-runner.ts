@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { ShipyamlError } from '../errors/shipyaml-error.js';
 import { renderCmd } from '../shell/cmd.js';
 import type { Redactor } from '../shell/redact.js';
-import { batchScript, MARKER } from '../plan/batch.js';
+import { batchScript, MARKER, MARKER_PREFIX } from '../plan/batch.js';
 import type { Step } from '../plan/plan.js';
 import { SECTION } from '../plan/server-state.js';
 import type { StdinSource, Transport } from '../transport/transport.js';
@@ -70,7 +70,7 @@ export async function runSteps(t: Transport, phase: Phase, steps: readonly Step[
   // A data step's section (a cache listing: a line per build file, from every host) is kept as it
   // comes, a chunk's whole lines at once, while no marker can be in them.
   const takeData = (lines: string): boolean => {
-    if (!inData || lines.includes('@@shipyaml:')) return false;
+    if (!inData || lines.includes(MARKER_PREFIX)) return false;
     if (stdout[cur]!.length < KEEP_DATA) stdout[cur] += lines;
     return true;
   };

@@ -4,31 +4,31 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, utimesSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LISTING_AWK, listingWalk, parseCacheSums } from '../../src/plan/cache-listing.js';
+import { listingScript, parseCacheSums } from '../../src/plan/cache-listing.js';
 import { quote } from '../../src/shell/quote.js';
 import { treeDigest, type TreeEntry } from '../../src/transfer/tree-digest.js';
+import { toolShim } from '../support/tool-shim.js';
 
-// The server side of the listing, run here with the system's find, awk, sort and md5sum, exactly
-// as uploadRelease runs it: walk, awk against the old listing, sort, then #exec/#mode appended.
-function serverListing(dir: string, old?: { listing: string; mark: string }): { listing: string; digest: string; status: number } {
+// The server side of the listing, run here with the system's find, awk, sort and md5sum through
+// the same lines uploadRelease runs (listingScript), then #exec/#mode appended as it does. md5sum
+// is shimmed to log the files it is given: which path the script took shows in what it hashed.
+function serverListing(dir: string, old?: { listing: string; mark: string }): { listing: string; digest: string; hashed: number } {
   const s = join(dir, '..', `${dir.split('/').pop()}.scratch`);
   mkdirSync(s, { recursive: true });
-  const oldFile = join(s, 'old');
-  writeFileSync(oldFile, old?.listing ?? '');
-  const f = (n: string) => quote(join(s, n));
-  const script = [
-    `${listingWalk(old?.mark)} > ${f('walk')}`,
-    `awk ${quote(LISTING_AWK)} ${old ? quote(oldFile) : '/dev/null'} ${f('walk')} ${f('side')} ${f('count')} > ${f('unsorted')} || exit 3`,
-    `LC_ALL=C sort ${f('unsorted')} > ${f('sums')}`,
-    `md5sum < ${f('sums')} > ${f('digest')}`,
-    `cat ${f('side')} >> ${f('sums')}`,
-  ].join('\n');
-  try {
-    execFileSync('sh', ['-c', script], { cwd: dir });
-  } catch (e) {
-    return { listing: '', digest: '', status: (e as { status: number }).status };
-  }
-  return { listing: readFileSync(join(s, 'sums'), 'utf8'), digest: readFileSync(join(s, 'digest'), 'utf8').split(' ')[0]!, status: 0 };
+  const { env, log } = toolShim(s, 'md5sum');
+  writeFileSync(log, '');
+  const at = (n: string) => join(s, n);
+  const f = { walk: at('walk'), unsorted: at('unsorted'), side: at('side'), count: at('count'), sorted: at('sums'), digest: at('digest') };
+  writeFileSync(at('old'), old?.listing ?? '');
+  const lines = [
+    // Touched before hashing, as the upload does: the delta's "clock went back" check compares to it.
+    `: > ${quote(at('now'))}`,
+    ...listingScript(f, old ? { old: at('old'), mark: old.mark, now: at('now') } : undefined),
+    `cat ${quote(f.side)} >> ${quote(f.sorted)}`,
+  ];
+  execFileSync('sh', ['-c', lines.join('\n')], { cwd: dir, env: { ...process.env, ...env } });
+  const hashed = readFileSync(log, 'utf8').split('\n').flatMap((l) => l.split(' ').filter((a) => a.startsWith('./'))).length;
+  return { listing: readFileSync(f.sorted, 'utf8'), digest: readFileSync(f.digest, 'utf8').split(' ')[0]!, hashed };
 }
 
 function tree(opts: { newline?: boolean } = {}): { dir: string; entries: TreeEntry[] } {
@@ -64,7 +64,7 @@ describe('the cache listing', () => {
   it('the client predicts the digest the server computes, odd names, directories and links included', () => {
     const { dir, entries } = tree();
     const server = serverListing(dir);
-    expect(server.status).toBe(0);
+    expect(server.hashed).toBe(entries.filter((e) => e.type === 'file').length);
     expect(server.digest).toBe(treeDigest(entries));
     // One byte, one empty directory or one link more changes it.
     writeFileSync(join(dir, 'a.txt'), 'onE');
@@ -89,21 +89,33 @@ describe('the cache listing', () => {
 
   it('a delta hashes only files newer than the marker and gives the same listing as hashing everything', () => {
     const { dir } = tree({ newline: false });
+    const files = 7;
     const mark = join(dir, '..', `${dir.split('/').pop()}.mark`);
     const first = serverListing(dir);
-    writeFileSync(mark, '');
-    const past = new Date(Date.now() - 60_000);
-    utimesSync(mark, past, past); // ctime cannot be set back; the marker's mtime can be
+    expect(first.hashed).toBe(files);
     const before = first.listing;
-    // Every file's ctime is newer than a marker from a minute ago: all hashed, nothing taken over.
-    expect(serverListing(dir, { listing: before, mark }).listing).toBe(first.listing);
-    // A marker from the future: nothing is newer, every line comes from the old listing.
+    // A marker written after every file: nothing is newer, every line comes from the old listing.
+    writeFileSync(mark, '');
+    const unchanged = serverListing(dir, { listing: before, mark });
+    expect(unchanged.hashed).toBe(0);
+    expect(unchanged.listing).toBe(first.listing);
+    // One file written since: only it is hashed.
+    writeFileSync(join(dir, 'a.txt'), 'one');
+    const one = serverListing(dir, { listing: before, mark });
+    expect(one.hashed).toBe(1);
+    expect(one.listing).toBe(first.listing);
+    // Unchanged files the old listing lacks: the awk refuses, and every file is hashed again
+    // (after the one file the delta's walk had hashed).
+    const missing = before.split('\n').filter((l) => !l.endsWith('./with space.txt')).join('\n');
+    const refused = serverListing(dir, { listing: missing, mark });
+    expect(refused.hashed).toBe(1 + files);
+    expect(refused.listing).toBe(first.listing);
+    // A marker from the future (the clock went back): not trusted, every file is hashed.
     const future = new Date(Date.now() + 60_000);
     utimesSync(mark, future, future);
-    expect(serverListing(dir, { listing: before, mark }).listing).toBe(first.listing);
-    // Unchanged files the old listing lacks: the awk refuses (the script then hashes everything).
-    const missing = before.split('\n').filter((l) => !l.endsWith('./a.txt')).join('\n');
-    expect(serverListing(dir, { listing: missing, mark }).status).toBe(3);
+    const ahead = serverListing(dir, { listing: before, mark });
+    expect(ahead.hashed).toBe(files);
+    expect(ahead.listing).toBe(first.listing);
   });
 
   it('a listing from an older shipyaml (files only) or an unreadable one is not trusted', () => {
