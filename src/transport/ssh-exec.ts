@@ -6,6 +6,7 @@ import type { Client, ClientChannel } from 'ssh2';
 import type { ShipyamlError } from '../errors/shipyaml-error.js';
 import { renderCmd, type Cmd } from '../shell/cmd.js';
 import { quote } from '../shell/quote.js';
+import { pacedChannel } from './ssh-pacing.js';
 import { appendCapped, type ExecOptions, type ExecResult } from './transport.js';
 
 export interface ExecContext {
@@ -15,6 +16,10 @@ export interface ExecContext {
   track(fail: (e: ShipyamlError) => void): () => void;
   /** Builds the "connection lost" error (a channel closed without an exit status). */
   lostError(reason: string): ShipyamlError;
+  /** Told how long each channel took to open and start its command: two round trips and a fork. */
+  opened?(ms: number): void;
+  /** The connection's round-trip time as known so far (see ssh-pacing.ts). */
+  rttMs?(): number | undefined;
 }
 
 /**
@@ -93,7 +98,9 @@ export function execOnClient(client: Client, cmd: Cmd, options: ExecOptions, ctx
     options.signal?.addEventListener('abort', abort, { once: true });
     if (options.signal?.aborted) aborted = true;
 
+    const opening = performance.now();
     client.exec(remoteCommand(cmd), (err, ch) => {
+      if (!err) ctx.opened?.(performance.now() - opening);
       if (err) {
         settle(() => reject(ctx.lost() ?? ctx.lostError(`could not open a channel: ${err.message.replace(/^\(SSH\) /, '')}`)));
         return;
@@ -122,7 +129,7 @@ export function execOnClient(client: Client, cmd: Cmd, options: ExecOptions, ctx
       ch.on('error', () => {}); // surfaces as 'close' (and as the connection's own error)
       ch.on('close', finish);
       if (options.stdin) {
-        options.stdin.writeTo(ch, stopStdin.signal).catch(onStdinError); // ends the channel (EOF) when done
+        options.stdin.writeTo(pacedChannel(ch, { rttMs: ctx.rttMs?.() }), stopStdin.signal).catch(onStdinError); // ends the channel (EOF) when done
       } else {
         ch.end(); // EOF at once, so a command that reads stdin does not wait forever
       }

@@ -38,6 +38,8 @@ export class SshTransport implements Transport {
   private readonly slots: Array<() => void> = [];
   private active = 0;
   private closed = false;
+  /** The quickest any channel of this connection opened and started its command (ms). */
+  private minOpenMs: number | undefined;
   private modules:
     | { execOnClient: typeof ExecModule.execOnClient; connectionLost: typeof ErrorsModule.connectionLost; closeConnection: typeof ConnectModule.closeConnection }
     | undefined;
@@ -75,6 +77,12 @@ export class SshTransport implements Transport {
           return () => this.pending.delete(fail);
         },
         lostError: (reason) => connectionLost(this.target!, reason),
+        opened: (ms) => {
+          if (this.minOpenMs === undefined || ms < this.minOpenMs) this.minOpenMs = ms;
+        },
+        // Opening a channel and starting its command are two round trips (plus the server's
+        // fork, and any delay of our event loop: an estimate on the high side, never too low).
+        rttMs: () => (this.minOpenMs === undefined ? undefined : this.minOpenMs / 2),
       });
     } finally {
       this.release();
