@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync } from 'node:fs';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { ShipyamlError } from '../errors/shipyaml-error.js';
 import { createExcludeMatcher } from './exclude.js';
 import { treeDigest } from './tree-digest.js';
@@ -37,8 +37,11 @@ export async function scanBuild(buildDir: string, exclude: readonly string[]): P
   if (!root.isDirectory()) throw new ShipyamlError('E_BUILD', `the build path ${buildDir} is not a directory`);
   const entries: BuildEntry[] = [];
   let fileBytes = 0;
+  // Paths by concatenation from one normalized root: join() per entry normalized each again.
+  const top = resolve(buildDir);
+  const prefix = top.endsWith('/') ? top : `${top}/`;
   const walk = (rel: string): void => {
-    const names = readdirSync(join(buildDir, rel)).sort();
+    const names = readdirSync(rel ? prefix + rel : top).sort();
     for (const name of names) {
       const path = rel ? `${rel}/${name}` : name;
       if (excluded(path)) continue;
@@ -47,7 +50,7 @@ export async function scanBuild(buildDir: string, exclude: readonly string[]): P
           hint: 'Rename it, or add it to source.exclude.',
         });
       }
-      const abs = join(buildDir, path);
+      const abs = prefix + path;
       const st = lstatSync(abs);
       const base = { path, mode: st.mode & 0o7777, mtime: st.mtime };
       if (st.isDirectory()) {
@@ -56,7 +59,7 @@ export async function scanBuild(buildDir: string, exclude: readonly string[]): P
       } else if (st.isSymbolicLink()) {
         entries.push({ type: 'symlink', ...base, linkname: readlinkSync(abs) });
       } else if (st.isFile()) {
-        const { size, md5 } = digestFile(abs);
+        const { size, md5 } = digestFile(abs, st.size);
         fileBytes += size;
         entries.push({ type: 'file', ...base, size, md5, abs });
       }
@@ -71,13 +74,22 @@ export async function scanBuild(buildDir: string, exclude: readonly string[]): P
 const READ_BYTES = 1024 * 1024;
 let readBuffer: Buffer | undefined;
 
-function digestFile(abs: string): { size: number; md5: string } {
+/**
+ * `expected` is the size lstat gave: a file read to that size in one call is not read again just
+ * to see the end (a build is mostly small files: one read syscall each instead of two). One that
+ * grew since is read to its end, as before.
+ */
+function digestFile(abs: string, expected: number): { size: number; md5: string } {
   readBuffer ??= Buffer.allocUnsafe(READ_BYTES);
   const hash = createHash('md5');
   const fd = openSync(abs, 'r');
   let size = 0;
   try {
-    for (let n; (n = readSync(fd, readBuffer, 0, READ_BYTES, null)) > 0; size += n) hash.update(readBuffer.subarray(0, n));
+    for (let n; (n = readSync(fd, readBuffer, 0, READ_BYTES, null)) > 0; ) {
+      size += n;
+      hash.update(readBuffer.subarray(0, n));
+      if (n < READ_BYTES && size === expected) break;
+    }
   } finally {
     closeSync(fd);
   }

@@ -35,6 +35,9 @@ const entries: Spec[] = [
   link('a/long-link', `../${deep}/in-prefix.txt`),
   file('a/big.bin', Buffer.alloc(3 * CHUNK_BYTES + 17, 7)),
   file('a/after-big', 'the block after a pass-through buffer'),
+  // The scan reads a file in one call when lstat's size fills less than its 1 MiB buffer.
+  file('a/mib', Buffer.alloc(1024 * 1024, 3)),
+  file('a/mib+1', Buffer.alloc(1024 * 1024 + 1, 4)),
 ];
 
 const work = mkdtempSync(join(tmpdir(), 'shipyaml-tar-'));
