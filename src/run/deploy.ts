@@ -10,7 +10,7 @@ import { releaseStatuses, type LogEntry, type ServerState } from '../plan/server
 import { appendLog, releaseLock, removeReleases, type UploadPlan } from '../plan/steps.js';
 import { uploadArchive, uploadSource, type UploadArchive } from '../transfer/upload-source.js';
 import type { BuildManifest } from '../transfer/scan.js';
-import { scanBuildInWorker } from '../transfer/scan-in-worker.js';
+import { scanBuildInWorker, type BuildScan } from '../transfer/scan-in-worker.js';
 import type { CacheListing } from '../plan/cache-listing.js';
 import { decideUpload, type UploadMode } from '../plan/delta.js';
 import type { Transport } from '../transport/transport.js';
@@ -27,7 +27,7 @@ export interface DeployOptions {
   /** Send the whole build, whatever the hosts' caches hold (--full). */
   full?: boolean;
   /** The scan started early by startBuildScan (it overlaps with connecting); else started here. */
-  build?: Promise<BuildManifest>;
+  build?: BuildScan;
   clock?: () => Date;
 }
 
@@ -51,11 +51,14 @@ interface HostRun {
 export async function deploy(s: Session, stage: StageConfig, opts: DeployOptions = {}): Promise<DeployResult> {
   const timings: { phase: Phase; ms: number }[] = [];
   const started = Date.now();
-  // Read before any lock: a missing build is a user error that must change nothing anywhere.
-  const build = stage.source.kind === 'upload' ? await (opts.build ?? startBuildScan(stage)) : undefined;
+  const scan = stage.source.kind === 'upload' ? (opts.build ?? startBuildScan(stage)) : undefined;
+  // Walked before any lock: a missing build or a name it cannot have is a user error that must
+  // change nothing anywhere. The reading and hashing go on meanwhile, overlapping with the lock.
+  await scan?.walked;
   const locks = await phase(s, 'lock', () => lockAll(s, 'deploy'), timings);
   let runs: HostRun[] = [];
   try {
+    const build = scan ? await scan.manifest : undefined;
     refuseUnsafeCurrent(locks.states);
     const releaseId = nextReleaseId((opts.clock ?? (() => new Date()))(), allReleaseIds(locks.states));
     // git: every host's mirror is updated and the ref resolved first, so all export one commit.
@@ -260,8 +263,8 @@ function refuseUnsafeCurrent(states: Map<string, ServerState>): void {
   }
 }
 
-/** Reads and hashes an upload stage's build on a worker thread; await it before the lock. */
-export function startBuildScan(stage: StageConfig): Promise<BuildManifest> | undefined {
+/** Walks, reads and hashes an upload stage's build on a worker thread; its walk is awaited before the lock. */
+export function startBuildScan(stage: StageConfig): BuildScan | undefined {
   if (stage.source.kind !== 'upload') return undefined;
   return scanBuildInWorker(stage.source.build, [...stage.source.exclude, ...deployDirsInsideBuild(stage)]);
 }

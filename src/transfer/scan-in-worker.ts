@@ -4,32 +4,58 @@ import { ShipyamlError } from '../errors/shipyaml-error.js';
 import { scanWorkerFile } from '../package-files.js';
 import { scanBuild, type BuildManifest } from './scan.js';
 
-type Reply = { manifest: BuildManifest } | { error: { code?: ErrorCode; message: string; hint?: string } };
+type Reply = { walked: true } | { manifest: BuildManifest } | { error: { code?: ErrorCode; message: string; hint?: string } };
+
+/** A scan under way: `walked` once the build's shape is known good (nothing read yet), then the manifest. */
+export interface BuildScan {
+  walked: Promise<void>;
+  manifest: Promise<BuildManifest>;
+}
 
 /**
- * scanBuild on a worker thread, so that reading and hashing the build (hundreds of ms of CPU)
- * overlaps with connecting and locking instead of following them. Running from sources (vitest)
- * there is no compiled worker and the scan runs inline; a built copy always has its worker, and a
- * missing one fails the deploy rather than quietly losing the overlap.
+ * The build scan on a worker thread, so that reading and hashing the build (hundreds of ms of
+ * CPU) overlaps with connecting and locking instead of following them. Running from sources
+ * (vitest) there is no compiled worker and the scan runs inline, walked only once hashed; a
+ * built copy always has its worker, and a missing one fails the deploy rather than quietly
+ * losing the overlap. Both promises reject with a scan's error; neither is left unhandled.
  */
-export function scanBuildInWorker(dir: string, exclude: readonly string[]): Promise<BuildManifest> {
+export function scanBuildInWorker(dir: string, exclude: readonly string[]): BuildScan {
   const file = scanWorkerFile();
-  if (file === undefined) return scanBuild(dir, exclude);
-  return new Promise((resolve, reject) => {
+  if (file === undefined) {
+    const manifest = scanBuild(dir, exclude);
+    return settled({ walked: manifest.then(() => undefined), manifest });
+  }
+  let onWalked!: () => void;
+  let onFailed!: (e: unknown) => void;
+  const walked = new Promise<void>((resolve, reject) => {
+    onWalked = resolve;
+    onFailed = reject;
+  });
+  const manifest = new Promise<BuildManifest>((resolve, reject) => {
     const worker = new Worker(file, { workerData: { dir, exclude: [...exclude] } });
-    let settled = false;
-    worker.once('message', (r: Reply) => {
-      settled = true;
-      if ('manifest' in r) resolve(r.manifest);
-      else if (r.error.code) reject(new ShipyamlError(r.error.code, r.error.message, { hint: r.error.hint }));
-      else reject(new Error(r.error.message));
-    });
-    worker.once('error', (e) => {
-      settled = true;
+    let done = false;
+    const fail = (e: unknown) => {
+      done = true;
+      onFailed(e); // no-op once walked
       reject(e);
+    };
+    worker.on('message', (r: Reply) => {
+      if ('walked' in r) return onWalked();
+      done = true;
+      if ('manifest' in r) resolve(r.manifest);
+      else fail(r.error.code ? new ShipyamlError(r.error.code, r.error.message, { hint: r.error.hint }) : new Error(r.error.message));
     });
+    worker.once('error', fail);
     worker.once('exit', (code) => {
-      if (!settled) reject(new Error(`the build scan stopped with exit code ${code}`));
+      if (!done) fail(new Error(`the build scan stopped with exit code ${code}`));
     });
   });
+  return settled({ walked, manifest });
+}
+
+/** Handled here so that awaiting one of the two never leaves the other's rejection unhandled. */
+function settled(scan: BuildScan): BuildScan {
+  scan.walked.catch(() => {});
+  scan.manifest.catch(() => {});
+  return scan;
 }

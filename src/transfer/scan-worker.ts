@@ -1,12 +1,14 @@
-// Runs scanBuild off the main thread (see scan-in-worker.ts): reads and hashes the build while
-// the main thread does the SSH handshakes.
+// Runs the build scan off the main thread (see scan-in-worker.ts): walks the build and says so,
+// then reads and hashes it, while the main thread does the SSH handshakes and takes the locks.
 import { parentPort, workerData } from 'node:worker_threads';
 import { ShipyamlError } from '../errors/shipyaml-error.js';
-import { scanBuild } from './scan.js';
+import { hashBuild, walkBuild } from './scan.js';
 
 const { dir, exclude } = workerData as { dir: string; exclude: string[] };
 try {
-  parentPort!.postMessage({ manifest: await scanBuild(dir, exclude) });
+  const walk = walkBuild(dir, exclude);
+  parentPort!.postMessage({ walked: true });
+  parentPort!.postMessage({ manifest: hashBuild(walk) });
 } catch (e) {
   const err = e instanceof ShipyamlError ? { code: e.code, message: e.message, hint: e.hint } : { message: e instanceof Error ? e.message : String(e) };
   parentPort!.postMessage({ error: err });

@@ -20,13 +20,24 @@ export interface BuildManifest {
   digest: string;
 }
 
-/**
- * Walks the build (excludes applied): md5 per file and the tree digest. The calls are synchronous
- * on purpose: a build is thousands of small files, and a promise round trip per call through the
- * thread pool made the scan 3x slower than the reads themselves. Contents go through one reused
- * buffer and are not kept (fresh memory is what costs most on small VMs; a redeploy sends 1%).
- */
+/** The build walked but not yet read: every entry, files with their size from lstat and no md5 yet. */
+export interface BuildWalk {
+  entries: BuildEntry[];
+}
+
+/** walkBuild, then hashBuild. */
 export async function scanBuild(buildDir: string, exclude: readonly string[]): Promise<BuildManifest> {
+  return hashBuild(walkBuild(buildDir, exclude));
+}
+
+/**
+ * Walks the build (excludes applied): names, types and modes, and every error that a build can
+ * have in its shape (missing, not a directory, a name with a line break). Reading no content, it
+ * is quick, so a deploy can check the build before it locks anything while the hashing overlaps
+ * with the lock. The calls are synchronous on purpose: a build is thousands of small files, and
+ * a promise round trip per call through the thread pool made the scan 3x slower than the reads.
+ */
+export function walkBuild(buildDir: string, exclude: readonly string[]): BuildWalk {
   const excluded = createExcludeMatcher(exclude);
   let root;
   try {
@@ -36,7 +47,6 @@ export async function scanBuild(buildDir: string, exclude: readonly string[]): P
   }
   if (!root.isDirectory()) throw new ShipyamlError('E_BUILD', `the build path ${buildDir} is not a directory`);
   const entries: BuildEntry[] = [];
-  let fileBytes = 0;
   // Paths by concatenation from one normalized root: join() per entry normalized each again.
   const top = resolve(buildDir);
   const prefix = top.endsWith('/') ? top : `${top}/`;
@@ -59,16 +69,32 @@ export async function scanBuild(buildDir: string, exclude: readonly string[]): P
       } else if (st.isSymbolicLink()) {
         entries.push({ type: 'symlink', ...base, linkname: readlinkSync(abs) });
       } else if (st.isFile()) {
-        const { size, md5 } = digestFile(abs, st.size);
-        fileBytes += size;
-        entries.push({ type: 'file', ...base, size, md5, abs });
+        entries.push({ type: 'file', ...base, size: st.size, md5: '', abs });
       }
       // Sockets, fifos and devices are not part of an app build: skipped.
     }
   };
   walk('');
-  const files = entries.filter((e): e is Extract<BuildEntry, { type: 'file' }> => e.type === 'file');
-  return { entries, files: files.length, fileBytes, digest: treeDigest(entries) };
+  return { entries };
+}
+
+/**
+ * Reads every file of the walk: its md5 and its size as read, and the tree digest. Contents go
+ * through one reused buffer and are not kept (fresh memory is what costs most on small VMs; a
+ * redeploy sends 1%).
+ */
+export function hashBuild(walk: BuildWalk): BuildManifest {
+  let files = 0;
+  let fileBytes = 0;
+  for (const e of walk.entries) {
+    if (e.type !== 'file') continue;
+    const { size, md5 } = digestFile(e.abs, e.size);
+    e.size = size;
+    e.md5 = md5;
+    files++;
+    fileBytes += size;
+  }
+  return { entries: walk.entries, files, fileBytes, digest: treeDigest(walk.entries) };
 }
 
 const READ_BYTES = 1024 * 1024;
