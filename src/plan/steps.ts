@@ -143,9 +143,17 @@ export function uploadRelease(l: Layout, id: string, mode: UploadPlan, expect?: 
     lines.push(mkdirIfMissing([l.cache]));
   }
   const delta = mode.kind === 'delta' ? { old: oldSums, mark: l.cacheMark, now: newMark } : undefined;
+  const copy = `${q(l.cache + '/.')} ${q(releasePath(l, id) + '/')}`;
   lines.push(
     // -o: files belong to the deploy user, not to the uid in the archive (matters as root).
     `tar -xof - -C ${C}`,
+    // The release is copied while the cache is listed and hashed: both only read the cache, which
+    // nothing else writes under the lock. Any way out waits for the copy first (a failed step's
+    // release is removed next), so no cp outlives the script or races that removal.
+    // A copy, never links (a hand edit in a release must not reach the cache); on XFS and btrfs
+    // GNU cp makes it a copy-on-write clone, near free. Elsewhere --reflink is refused: plain copy.
+    `{ cp --reflink=auto -RPp ${copy} 2>/dev/null || cp -RPp ${copy}; } & copying=$!`,
+    `trap 'wait "$copying"' EXIT`,
     `cd ${C}`,
     `if command -v md5sum >/dev/null 2>&1; then`,
     // Before any hashing: a file that changes from here on is newer than the next run's marker.
@@ -162,16 +170,15 @@ export function uploadRelease(l: Layout, id: string, mode: UploadPlan, expect?: 
       `fi`,
     );
   }
-  const copy = `${q(l.cache + '/.')} ${q(releasePath(l, id) + '/')}`;
   lines.push(
     `if [ "$digest" != none ]; then cat ${q(f.side)} >> ${sumsNew} && mv ${markNew} ${mark} && mv ${sumsNew} ${sums}; fi`,
     `rm -f ${scratchFiles}`,
-    // A copy, never links (a hand edit in a release must not reach the cache); on XFS and btrfs
-    // GNU cp makes it a copy-on-write clone, near free. Elsewhere --reflink is refused: plain copy.
-    `cp --reflink=auto -RPp ${copy} 2>/dev/null || cp -RPp ${copy}`,
+    `trap - EXIT`,
+    // The copy's own status: a failed copy fails the step (set -e).
+    `wait "$copying"`,
     `echo "verified $entries entries, digest $digest"`,
     // It may share the batch's shell (ownScript): a later hook must not see these.
-    'unset digest rest entries files bytes',
+    'unset digest rest entries files bytes copying',
   );
   return ownScript(lines.join('\n'));
 }

@@ -209,4 +209,34 @@ describe('delta transfers on the local target', () => {
     writeFileSync(join(dir, 'build/index.html'), 'three');
     await expectCacheRefused(dir, env);
   }, 60_000);
+  it('the release is copied while the cache is hashed; a refused upload waits for its copy and leaves no release', async () => {
+    const { dir, root } = makeApp(localStage(), { ...files(40) });
+    // A cp that takes a second, and an md5sum, both logging when they run.
+    const bin = join(dir, 'slow-bin');
+    const log = join(dir, 'order.log');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'cp'), `#!/bin/sh\necho 'cp start' >> '${log}'\nsleep 1\n/bin/cp "$@"; rc=$?\necho 'cp end' >> '${log}'\nexit $rc\n`);
+    writeFileSync(join(bin, 'md5sum'), `#!/bin/sh\necho 'md5sum' >> '${log}'\nexec /usr/bin/md5sum "$@"\n`);
+    chmodSync(join(bin, 'cp'), 0o755);
+    chmodSync(join(bin, 'md5sum'), 0o755);
+    const env = { PATH: `${bin}:${process.env.PATH}` };
+    const order = () => readFileSync(log, 'utf8').trim().split('\n');
+    const first = await runCli(['deploy', 'local'], { cwd: dir, env });
+    expect(first.code, first.stderr).toBe(0);
+    const ran = order();
+    expect(ran.indexOf('md5sum')).toBeGreaterThan(ran.indexOf('cp start'));
+    expect(ran.indexOf('md5sum')).toBeLessThan(ran.indexOf('cp end'));
+    const live = readdirSync(join(root, 'releases'));
+    expect(live).toHaveLength(1);
+    expect(readdirSync(join(root, 'current/src'))).toHaveLength(40);
+    // Refused after the copy started: the step ends only once the copy has, and the release goes.
+    writeFileSync(log, '');
+    writeFileSync(join(root, '.shipyaml/cache/src/file5.txt'), 'tampered');
+    writeFileSync(join(dir, 'build/index.html'), 'new');
+    const refused = await runCli(['deploy', 'local'], { cwd: dir, env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('differs from the build');
+    expect(order().at(-1)).toBe('cp end');
+    expect(readdirSync(join(root, 'releases'))).toEqual(live);
+  }, 60_000);
 });
