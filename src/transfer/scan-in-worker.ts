@@ -12,19 +12,56 @@ export interface BuildScan {
   manifest: Promise<BuildManifest>;
 }
 
+/** A worker thread started ahead, waiting to be told what to scan. */
+export interface ScanWorker {
+  scan(dir: string, exclude: readonly string[]): BuildScan;
+}
+
 /**
- * The build scan on a worker thread, so that reading and hashing the build (hundreds of ms of
- * CPU) overlaps with connecting and locking instead of following them. Running from sources
- * (vitest) there is no compiled worker and the scan runs inline, walked only once hashed; a
- * built copy always has its worker, and a missing one fails the deploy rather than quietly
- * losing the overlap. Both promises reject with a scan's error; neither is left unhandled.
+ * Starts the scan's worker thread now, before the config is read: booting it (~50-90 ms of CPU
+ * on a small VM) then overlaps with reading the config instead of delaying the scan. Until told
+ * what to scan it does not keep the process alive, so an unused one (a config error, a git
+ * source) costs that boot and nothing else. Running from sources (vitest) there is no compiled
+ * worker and the scan runs inline; a built copy always has its worker, and a missing one fails
+ * the deploy rather than quietly losing the overlap.
  */
-export function scanBuildInWorker(dir: string, exclude: readonly string[]): BuildScan {
+export function startScanWorker(): ScanWorker {
   const file = scanWorkerFile();
   if (file === undefined) {
-    const manifest = scanBuild(dir, exclude);
-    return settled({ walked: manifest.then(() => undefined), manifest });
+    return {
+      scan(dir, exclude) {
+        const manifest = scanBuild(dir, exclude);
+        return settled({ walked: manifest.then(() => undefined), manifest });
+      },
+    };
   }
+  let worker: Worker | undefined;
+  let failedEarly: unknown;
+  try {
+    worker = new Worker(file);
+    worker.unref();
+  } catch (e) {
+    failedEarly = e;
+  }
+  // An error before the scan is asked for (the file is missing) is the scan's error.
+  const errors: unknown[] = [];
+  worker?.on('error', (e) => errors.push(e));
+  let used = false;
+  return {
+    scan(dir, exclude) {
+      if (used) throw new Error('a scan worker scans one build');
+      used = true;
+      const w = worker;
+      if (!w) {
+        const manifest = Promise.reject(failedEarly);
+        return settled({ walked: manifest.then(() => undefined), manifest });
+      }
+      return settled(runScan(w, errors, dir, exclude));
+    },
+  };
+}
+
+function runScan(worker: Worker, earlyErrors: unknown[], dir: string, exclude: readonly string[]): BuildScan {
   let onWalked!: () => void;
   let onFailed!: (e: unknown) => void;
   const walked = new Promise<void>((resolve, reject) => {
@@ -32,25 +69,29 @@ export function scanBuildInWorker(dir: string, exclude: readonly string[]): Buil
     onFailed = reject;
   });
   const manifest = new Promise<BuildManifest>((resolve, reject) => {
-    const worker = new Worker(file, { workerData: { dir, exclude: [...exclude] } });
     let done = false;
     const fail = (e: unknown) => {
+      if (done) return;
       done = true;
       onFailed(e); // no-op once walked
       reject(e);
     };
+    if (earlyErrors.length) return fail(earlyErrors[0]);
+    worker.ref();
     worker.on('message', (r: Reply) => {
       if ('walked' in r) return onWalked();
-      done = true;
-      if ('manifest' in r) resolve(r.manifest);
-      else fail(r.error.code ? new ShipyamlError(r.error.code, r.error.message, { hint: r.error.hint }) : new Error(r.error.message));
+      if ('manifest' in r) {
+        done = true;
+        resolve(r.manifest);
+      } else {
+        fail(r.error.code ? new ShipyamlError(r.error.code, r.error.message, { hint: r.error.hint }) : new Error(r.error.message));
+      }
     });
-    worker.once('error', fail);
-    worker.once('exit', (code) => {
-      if (!done) fail(new Error(`the build scan stopped with exit code ${code}`));
-    });
+    worker.on('error', fail);
+    worker.once('exit', (code) => fail(new Error(`the build scan stopped with exit code ${code}`)));
+    worker.postMessage({ dir, exclude: [...exclude] });
   });
-  return settled({ walked, manifest });
+  return { walked, manifest };
 }
 
 /** Handled here so that awaiting one of the two never leaves the other's rejection unhandled. */

@@ -1,15 +1,18 @@
-// Runs the build scan off the main thread (see scan-in-worker.ts): walks the build and says so,
-// then reads and hashes it, while the main thread does the SSH handshakes and takes the locks.
-import { parentPort, workerData } from 'node:worker_threads';
+// Runs the build scan off the main thread (see scan-in-worker.ts). Started before the config is
+// read, it waits for the one message that says what to scan; then it walks the build and says
+// so, and reads and hashes it, while the main thread does the SSH handshakes and takes the locks.
+import { parentPort } from 'node:worker_threads';
 import { ShipyamlError } from '../errors/shipyaml-error.js';
 import { hashBuild, walkBuild } from './scan.js';
 
-const { dir, exclude } = workerData as { dir: string; exclude: string[] };
-try {
-  const walk = walkBuild(dir, exclude);
-  parentPort!.postMessage({ walked: true });
-  parentPort!.postMessage({ manifest: hashBuild(walk) });
-} catch (e) {
-  const err = e instanceof ShipyamlError ? { code: e.code, message: e.message, hint: e.hint } : { message: e instanceof Error ? e.message : String(e) };
-  parentPort!.postMessage({ error: err });
-}
+parentPort!.once('message', ({ dir, exclude }: { dir: string; exclude: string[] }) => {
+  try {
+    const walk = walkBuild(dir, exclude);
+    parentPort!.postMessage({ walked: true });
+    parentPort!.postMessage({ manifest: hashBuild(walk) });
+  } catch (e) {
+    const err = e instanceof ShipyamlError ? { code: e.code, message: e.message, hint: e.hint } : { message: e instanceof Error ? e.message : String(e) };
+    parentPort!.postMessage({ error: err });
+  }
+  parentPort!.close();
+});
