@@ -4,6 +4,7 @@
 import type { Command as CommandType } from 'commander';
 import type { GlobalOptions } from '../app/options.js';
 import { packageVersion } from '../package-files.js';
+import { commandWord } from './command-word.js';
 
 const version = packageVersion();
 
@@ -12,6 +13,9 @@ if (process.argv.length === 3 && (process.argv[2] === '--version' || process.arg
   process.stdout.write(`${version}\n`);
   process.exit(0);
 }
+// A deploy reads its build on a worker thread: spawned now, its boot overlaps with loading
+// commander, the command and the config (see transfer/scan-thread.ts).
+if (commandWord(process.argv) === 'deploy') (await import('../transfer/scan-thread.js')).spawnScanThreadAhead();
 const { Command, CommanderError, Option } = await import('commander');
 type Command = CommandType;
 

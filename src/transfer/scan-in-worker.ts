@@ -1,7 +1,7 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { ErrorCode } from '../errors/codes.js';
 import { ShipyamlError } from '../errors/shipyaml-error.js';
-import { scanWorkerFile } from '../package-files.js';
+import { takeScanThread } from './scan-thread.js';
 import { scanBuild, type BuildManifest } from './scan.js';
 
 type Reply = { walked: true } | { manifest: BuildManifest } | { error: { code?: ErrorCode; message: string; hint?: string } };
@@ -18,16 +18,14 @@ export interface ScanWorker {
 }
 
 /**
- * Starts the scan's worker thread now, before the config is read: booting it (~50-90 ms of CPU
- * on a small VM) then overlaps with reading the config instead of delaying the scan. Until told
- * what to scan it does not keep the process alive, so an unused one (a config error, a git
- * source) costs that boot and nothing else. Running from sources (vitest) there is no compiled
+ * The scan's worker thread (see scan-thread.ts: spawned ahead by the CLI for a deploy, else
+ * now), waiting to be told what to scan. Running from sources (vitest) there is no compiled
  * worker and the scan runs inline; a built copy always has its worker, and a missing one fails
  * the deploy rather than quietly losing the overlap.
  */
 export function startScanWorker(): ScanWorker {
-  const file = scanWorkerFile();
-  if (file === undefined) {
+  const thread = takeScanThread();
+  if (thread === undefined) {
     return {
       scan(dir, exclude) {
         const manifest = scanBuild(dir, exclude);
@@ -35,28 +33,16 @@ export function startScanWorker(): ScanWorker {
       },
     };
   }
-  let worker: Worker | undefined;
-  let failedEarly: unknown;
-  try {
-    worker = new Worker(file);
-    worker.unref();
-  } catch (e) {
-    failedEarly = e;
-  }
-  // An error before the scan is asked for (the file is missing) is the scan's error.
-  const errors: unknown[] = [];
-  worker?.on('error', (e) => errors.push(e));
   let used = false;
   return {
     scan(dir, exclude) {
       if (used) throw new Error('a scan worker scans one build');
       used = true;
-      const w = worker;
-      if (!w) {
-        const manifest = Promise.reject(failedEarly);
+      if ('failed' in thread) {
+        const manifest = Promise.reject(thread.failed);
         return settled({ walked: manifest.then(() => undefined), manifest });
       }
-      return settled(runScan(w, errors, dir, exclude));
+      return settled(runScan(thread.worker, thread.errors, dir, exclude));
     },
   };
 }
