@@ -1,16 +1,13 @@
 import type { StageConfig } from '../config/stage-config.js';
 import { deploy, startBuildScan } from '../run/deploy.js';
-import { startScanWorker } from '../transfer/scan-in-worker.js';
 import { withStage } from './open-stage.js';
 import { localRevision } from './revision.js';
 import type { CommandContext, CommandOutcome } from './run-command.js';
 
 export async function deployCommand(ctx: CommandContext, stageName: string, flags: { full?: boolean } = {}): Promise<CommandOutcome> {
-  // Booting the scan's thread overlaps with reading the config (see startScanWorker).
-  const worker = startScanWorker();
   const start = (stage: StageConfig) => {
     // Awaited in deploy(); a failed connect leaves it unawaited, which it handles itself.
-    const build = startBuildScan(stage, worker);
+    const build = startBuildScan(stage);
     return { build, revision: localRevision(stage.dir) };
   };
   return withStage(ctx, 'deploy', stageName, async (s, stage, early) => {

@@ -10,7 +10,7 @@ import { releaseStatuses, type LogEntry, type ServerState } from '../plan/server
 import { appendLog, releaseLock, removeReleases, type UploadPlan } from '../plan/steps.js';
 import { uploadArchive, uploadSource, type UploadArchive } from '../transfer/upload-source.js';
 import type { BuildManifest } from '../transfer/scan.js';
-import { startScanWorker, type BuildScan, type ScanWorker } from '../transfer/scan-in-worker.js';
+import { scanBuildInWorker, type BuildScan } from '../transfer/scan-in-worker.js';
 import type { CacheListing } from '../plan/cache-listing.js';
 import { decideUpload, type UploadMode } from '../plan/delta.js';
 import type { Transport } from '../transport/transport.js';
@@ -263,13 +263,10 @@ function refuseUnsafeCurrent(states: Map<string, ServerState>): void {
   }
 }
 
-/**
- * Walks, reads and hashes an upload stage's build on a worker thread (one started ahead, or a new
- * one); its walk is awaited before the lock.
- */
-export function startBuildScan(stage: StageConfig, worker?: ScanWorker): BuildScan | undefined {
+/** Walks, reads and hashes an upload stage's build on a worker thread; its walk is awaited before the lock. */
+export function startBuildScan(stage: StageConfig): BuildScan | undefined {
   if (stage.source.kind !== 'upload') return undefined;
-  return (worker ?? startScanWorker()).scan(stage.source.build, [...stage.source.exclude, ...deployDirsInsideBuild(stage)]);
+  return scanBuildInWorker(stage.source.build, [...stage.source.exclude, ...deployDirsInsideBuild(stage)]);
 }
 
 /** A local deploy_to inside the build (e.g. build: . with deploy_to ./.shipyaml/…) must not upload itself. */

@@ -12,39 +12,20 @@ export interface BuildScan {
   manifest: Promise<BuildManifest>;
 }
 
-/** A worker thread started ahead, waiting to be told what to scan. */
-export interface ScanWorker {
-  scan(dir: string, exclude: readonly string[]): BuildScan;
-}
-
 /**
- * The scan's worker thread (see scan-thread.ts: spawned ahead by the CLI for a deploy, else
- * now), waiting to be told what to scan. Running from sources (vitest) there is no compiled
- * worker and the scan runs inline; a built copy always has its worker, and a missing one fails
- * the deploy rather than quietly losing the overlap.
+ * The build scan on its worker thread (scan-thread.ts: the one the CLI spawned ahead for a
+ * deploy, else a new one), so that reading and hashing the build (hundreds of ms of CPU) overlap
+ * with connecting and locking. Running from sources (vitest) there is no compiled worker and the
+ * scan runs inline, walked only once hashed; a built copy always has its worker, and a missing
+ * one fails the deploy rather than quietly losing the overlap.
  */
-export function startScanWorker(): ScanWorker {
+export function scanBuildInWorker(dir: string, exclude: readonly string[]): BuildScan {
   const thread = takeScanThread();
-  if (thread === undefined) {
-    return {
-      scan(dir, exclude) {
-        const manifest = scanBuild(dir, exclude);
-        return settled({ walked: manifest.then(() => undefined), manifest });
-      },
-    };
+  if (thread === undefined || 'failed' in thread) {
+    const manifest = thread === undefined ? scanBuild(dir, exclude) : Promise.reject(thread.failed);
+    return settled({ walked: manifest.then(() => undefined), manifest });
   }
-  let used = false;
-  return {
-    scan(dir, exclude) {
-      if (used) throw new Error('a scan worker scans one build');
-      used = true;
-      if ('failed' in thread) {
-        const manifest = Promise.reject(thread.failed);
-        return settled({ walked: manifest.then(() => undefined), manifest });
-      }
-      return settled(runScan(thread.worker, thread.errors, dir, exclude));
-    },
-  };
+  return settled(runScan(thread.worker, thread.errors, dir, exclude));
 }
 
 function runScan(worker: Worker, earlyErrors: unknown[], dir: string, exclude: readonly string[]): BuildScan {
