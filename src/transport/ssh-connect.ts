@@ -10,6 +10,7 @@ import type { Client, ConnectConfig } from 'ssh2';
 import { ShipyamlError } from '../errors/shipyaml-error.js';
 import { prepareAuth, type PassphrasePrompt } from './ssh-auth.js';
 import type { SshTarget } from './ssh-config-resolve.js';
+import type { Dialed } from './ssh-dial.js';
 import { connectError, describeTarget } from './ssh-errors.js';
 import { prepareHostKeyCheck } from './ssh-host-key.js';
 
@@ -21,6 +22,8 @@ export interface ConnectOptions {
   knownHostsFiles?: readonly string[];
   passphrasePrompt?: PassphrasePrompt;
   home: string;
+  /** The TCP connection to the route's first host, opened before ssh2 loaded (ssh-dial.ts). */
+  dialed?: Dialed;
   /** Called once if an established connection (or one of its hops) goes away. */
   onLost: (reason: string) => void;
 }
@@ -51,13 +54,16 @@ export async function openConnection(target: SshTarget, opts: ConnectOptions): P
     for (const [i, hop] of route.entries()) {
       const via = hop === target ? undefined : target;
       const prev = clients[i - 1];
-      const client = await connectHop(hop, via, prev, opts);
+      const dialed = i === 0 && opts.dialed?.hostname === hop.hostname && opts.dialed.port === hop.port ? opts.dialed : undefined;
+      const client = await connectHop(hop, via, prev, dialed, opts);
       clients.push(client);
     }
   } catch (e) {
+    opts.dialed?.discard(); // unless a hop took it: that hop's client owns it now
     for (const c of clients.reverse()) c.end();
     throw e;
   }
+  opts.dialed?.discard(); // a first hop that was not the dialed host (never, by construction)
   let lost = false;
   const markLost = (reason: string) => {
     if (lost) return;
@@ -103,7 +109,7 @@ function endClient(c: Client): Promise<void> {
 }
 
 /** One hop: TCP (or a channel on the previous hop), host key check, auth, under one timer. */
-async function connectHop(hop: SshTarget, via: SshTarget | undefined, prev: Client | undefined, opts: ConnectOptions): Promise<Client> {
+async function connectHop(hop: SshTarget, via: SshTarget | undefined, prev: Client | undefined, dialed: Dialed | undefined, opts: ConnectOptions): Promise<Client> {
   const timeoutMs = hop.connectTimeoutMs ?? opts.connectTimeoutMs;
   const timer = new PausableTimer(timeoutMs);
   const hostKey = await prepareHostKeyCheck(hop, {
@@ -111,11 +117,20 @@ async function connectHop(hop: SshTarget, via: SshTarget | undefined, prev: Clie
     ...(opts.knownHostsFiles ? { files: opts.knownHostsFiles } : {}),
     ...(via ? { via } : {}),
   });
+  let prompted = false;
   const auth = await prepareAuth(ssh2, hop, {
     home: opts.home,
     ...(opts.passphrasePrompt ? { passphrasePrompt: opts.passphrasePrompt } : {}),
-    onPrompt: (active) => (active ? timer.pause() : timer.resume()),
+    onPrompt: (active) => {
+      prompted = true;
+      if (active) timer.pause();
+      else timer.resume();
+    },
   });
+  // A socket opened before a person typed a passphrase may have met sshd's LoginGraceTime:
+  // connect afresh after a prompt, as if nothing had been dialed.
+  if (prompted) dialed?.discard();
+  const early = dialed && !prompted ? dialed.take() : undefined;
   const ctx = () => ({ target: hop, ...(via ? { via } : {}), timeoutMs, tried: auth.tried, authNotes: auth.notes });
 
   // One timer for the whole hop (channel through the previous hop, handshake, auth); what it
@@ -131,7 +146,7 @@ async function connectHop(hop: SshTarget, via: SshTarget | undefined, prev: Clie
   }
   const client = new ssh2.Client();
   // Our own socket where the hop is reached directly, so that closing need not wait for the server.
-  const tcp = sock ? undefined : new Socket();
+  const tcp = sock ? undefined : (early?.socket ?? new Socket());
   if (tcp) tcpSockets.set(client, tcp);
   let hostKeyError: ShipyamlError | undefined;
   const config: ConnectConfig = {
@@ -183,15 +198,19 @@ async function connectHop(hop: SshTarget, via: SshTarget | undefined, prev: Clie
       fail(e);
     });
     client.once('close', () => fail(Object.assign(new Error('the server closed the connection before login completed'), { code: 'ECONNRESET' })));
+    if (early?.error) {
+      early.socket.destroy(); // ssh2 never had it
+      fail(early.error);
+      return;
+    }
     try {
       // Connecting before ssh2 sees the socket: it waits for 'connect' only on a socket that is
-      // still connecting. Its handlers are in place before any event, which comes later.
-      tcp?.connect({ host: hop.hostname, port: hop.port });
-      // Without TCP_NODELAY, a small packet sent while the previous one is unacknowledged (a
-      // channel close, then the next channel open) waits for the server's delayed ACK: ~40 ms
-      // per exec round trip on Linux. sshd enables it only for pty sessions. Node keeps the
-      // setting until the socket connects.
-      tcp?.setNoDelay(true);
+      // still connecting, and starts at once on one already connected (the dialed one, whose
+      // data waits, paused, until ssh2 reads it). Its handlers are in place before any event.
+      if (tcp && !early) {
+        tcp.connect({ host: hop.hostname, port: hop.port });
+        tcp.setNoDelay(true); // see ssh-dial.ts
+      }
       client.connect(config);
     } catch (e) {
       fail(e);

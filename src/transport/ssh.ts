@@ -98,14 +98,11 @@ export class SshTransport implements Transport {
   }
 
   private async open(): Promise<Connection> {
-    const [{ loadSshConfigText }, { resolveSshTarget }, { openConnection, closeConnection }, { connectionLost }, { execOnClient }] = await Promise.all([
+    const [{ loadSshConfigText }, { resolveSshTarget }, { dial }] = await Promise.all([
       import('./ssh-config-files.js'),
       import('./ssh-config-resolve.js'),
-      import('./ssh-connect.js'),
-      import('./ssh-errors.js'),
-      import('./ssh-exec.js'),
+      import('./ssh-dial.js'),
     ]);
-    this.modules = { execOnClient, connectionLost, closeConnection };
     this.closed = false;
     const home = homedir();
     const configFile = this.options.sshConfigFile ?? this.options.configFile;
@@ -122,6 +119,18 @@ export class SshTransport implements Transport {
     target.alias = this.host.name;
     this.target = target;
     this.lostWith = undefined;
+    // The server starts on its side of the connection while ssh2 loads (see ssh-dial.ts).
+    const first = target.jumps[0] ?? target;
+    const dialed = dial(first.hostname, first.port);
+    let modules: [typeof ConnectModule, typeof ErrorsModule, typeof ExecModule];
+    try {
+      modules = await Promise.all([import('./ssh-connect.js'), import('./ssh-errors.js'), import('./ssh-exec.js')]);
+    } catch (e) {
+      dialed.discard();
+      throw e;
+    }
+    const [{ openConnection, closeConnection }, { connectionLost }, { execOnClient }] = modules;
+    this.modules = { execOnClient, connectionLost, closeConnection };
     return openConnection(target, {
       connectTimeoutMs: this.options.connectTimeoutMs,
       keepaliveMs: this.options.keepaliveMs,
@@ -130,6 +139,7 @@ export class SshTransport implements Transport {
       ...(this.options.knownHostsFiles ? { knownHostsFiles: this.options.knownHostsFiles } : {}),
       ...(this.options.passphrasePrompt ? { passphrasePrompt: this.options.passphrasePrompt } : {}),
       home,
+      dialed,
       onLost: (reason) => {
         if (this.closed) return; // our own close() is not a lost connection
         this.lostWith = connectionLost(target, reason);

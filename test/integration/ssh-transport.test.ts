@@ -14,6 +14,7 @@ import { argv, script } from '../../src/shell/cmd.js';
 import { createSshTransport, type SshTransport, type SshTransportOptions } from '../../src/transport/ssh.js';
 import type { StdinSource } from '../../src/transport/transport.js';
 import type { SshTarget } from '../../src/transport/ssh-config-resolve.js';
+import { dial } from '../../src/transport/ssh-dial.js';
 import { connectError } from '../../src/transport/ssh-errors.js';
 import { generateKey, knownHostsLine } from '../harness/keys.js';
 import { runArgv, runOk, sleep, waitGone } from '../harness/proc.js';
@@ -303,6 +304,76 @@ describe('connection and authentication errors', () => {
       await t.close();
     } finally {
       await solo.stop();
+    }
+  }, 30_000);
+});
+
+describe('the TCP connection opened while ssh2 loads (ssh-dial.ts)', () => {
+  const countLines = async (h: SshdHost, start: string) => (await readLog(h)).split('\n').filter((l) => l.startsWith(start)).length;
+
+  test('the socket dialed early is the one that logs in: one TCP connection per transport, none left over', async () => {
+    const h = fleet.hosts[2]!;
+    const before = { tcp: await countLines(h, 'Connection from '), login: fleet.acceptedConnections(h), closed: await countLines(h, 'Connection closed by ') };
+    for (let i = 0; i < 3; i++) {
+      const t = transport(spec('web3'));
+      expect((await t.exec(argv('echo', 'hi'))).stdout).toBe('hi\n');
+      await t.close();
+    }
+    await sleep(200); // sshd writes its log lines as it gets to them
+    expect(await countLines(h, 'Connection from ')).toBe(before.tcp + 3);
+    expect(fleet.acceptedConnections(h)).toBe(before.login + 3);
+    // A second socket dialed and dropped unused would show as a connection closed before login.
+    expect(await countLines(h, 'Connection closed by ')).toBe(before.closed);
+    expect(await readLog(h)).not.toMatch(/identification string|banner exchange/);
+  }, 30_000);
+
+  test('an error met before ssh2 takes the socket is kept, not thrown, and handed over', async () => {
+    const refused = dial('127.0.0.1', await closedPort());
+    const hangUp = createServer((s) => s.end());
+    await new Promise<void>((r) => hangUp.listen(0, '127.0.0.1', r));
+    try {
+      const hungUp = dial('127.0.0.1', (hangUp.address() as AddressInfo).port);
+      await sleep(300); // both have met their fate; an unhandled 'error' would have failed the run
+      const a = refused.take();
+      expect((a.error as NodeJS.ErrnoException | undefined)?.code).toBe('ECONNREFUSED');
+      const b = hungUp.take();
+      expect(b.socket.destroyed).toBe(true);
+      expect((b.error as NodeJS.ErrnoException | undefined)?.code).toBe('ECONNRESET');
+    } finally {
+      hangUp.close();
+    }
+  }, 15_000);
+
+  test('discard closes a socket nobody took, and leaves a taken one alone', async () => {
+    const silent = await listenSilently();
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const unused = dial('127.0.0.1', port);
+      const used = dial('127.0.0.1', port);
+      await sleep(100);
+      const { socket } = used.take();
+      unused.discard();
+      used.discard();
+      await sleep(100);
+      expect(socket.destroyed).toBe(false);
+      expect(unused.take().socket.destroyed).toBe(true);
+      socket.destroy();
+    } finally {
+      silent.close();
+    }
+  }, 15_000);
+
+  test('a server that hangs up at once: E_CONNECT with the reason, long before the connect timeout', async () => {
+    const hangUp = createServer((s) => s.end());
+    await new Promise<void>((r) => hangUp.listen(0, '127.0.0.1', r));
+    try {
+      const started = performance.now();
+      const e = await failure(direct({ port: (hangUp.address() as AddressInfo).port }, { connectTimeoutMs: 20_000 }).connect());
+      expect(e.code).toBe('E_CONNECT');
+      expect(e.message).toContain('the server closed the connection during the handshake');
+      expect(performance.now() - started).toBeLessThan(5_000);
+    } finally {
+      hangUp.close();
     }
   }, 30_000);
 });
