@@ -6,7 +6,7 @@
  */
 export type Extends = string | string[];
 /**
- * How many successful releases to keep on each host.
+ * How many successful releases to keep on each host (and as many failed or rolled-back ones).
  */
 export type KeepReleases = number;
 /**

@@ -6,13 +6,18 @@ export interface RetentionInput {
   keepReleases: number;
   /** Releases being written right now (the deploy's own): never removed. */
   inFlight?: string[];
-  /** `cleanup` also removes failed and rolled-back releases; a deploy keeps them for debugging. */
+  /**
+   * `cleanup` removes every failed and rolled-back release; a deploy keeps the newest
+   * `keepReleases` of them for debugging.
+   */
   purgeKept?: boolean;
 }
 
 /**
- * Which release dirs to remove. Keeps the newest `keepReleases` good releases, and always the
- * live one, the rollback target and any in flight; only ever names shipyaml ids that exist.
+ * Which release dirs to remove. Keeps the newest `keepReleases` good releases, the newest
+ * `keepReleases` failed or rolled-back ones (for debugging; all of them go with `purgeKept`), and
+ * always the live one, the rollback target and any in flight; only ever names shipyaml ids that
+ * exist. So the disk a stage takes is bounded however often it is rolled back.
  */
 export function releasesToRemove({ state, keepReleases, inFlight = [], purgeKept = false }: RetentionInput): string[] {
   const statuses = releaseStatuses(state);
@@ -21,14 +26,15 @@ export function releasesToRemove({ state, keepReleases, inFlight = [], purgeKept
   const target = rollbackTarget(state);
   if (target) protectedIds.add(target);
 
-  const good = [...statuses].filter(([, s]) => s === 'ok').map(([id]) => id).sort(compareIds);
-  for (const id of good.slice(-Math.max(1, keepReleases))) protectedIds.add(id);
+  const newest = (wanted: (s: string) => boolean) =>
+    [...statuses]
+      .filter(([, s]) => wanted(s))
+      .map(([id]) => id)
+      .sort(compareIds)
+      .slice(-Math.max(1, keepReleases));
+  for (const id of newest((s) => s === 'ok')) protectedIds.add(id);
+  if (!purgeKept) for (const id of newest((s) => s === 'failed' || s === 'rolled_back')) protectedIds.add(id);
 
-  const remove: string[] = [];
-  for (const [id, status] of statuses) {
-    if (protectedIds.has(id)) continue;
-    if (status === 'ok' || status === 'partial') remove.push(id);
-    else if (purgeKept) remove.push(id); // failed or rolled back: kept until an explicit cleanup
-  }
-  return remove.sort(compareIds);
+  // Partial releases (a deploy that never logged) are never kept: nothing can be learnt from them.
+  return [...statuses.keys()].filter((id) => !protectedIds.has(id)).sort(compareIds);
 }

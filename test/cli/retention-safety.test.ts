@@ -1,7 +1,8 @@
 // Retention and rollback never lose the wrong thing (local target): directories in releases/
 // that are not release ids are never touched, nor what a symlink there points to; future-dated
 // ids (clock skew) do not make a deploy remove the release that was live; failed and rolled-back
-// releases are kept until `cleanup`; a partial release is never a rollback target.
+// releases are kept until `cleanup`, the newest keep_releases of them; a partial release is never
+// a rollback target.
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,6 +93,25 @@ describe('retention never loses the wrong thing', () => {
     expect(content(root, live)).toBe('live');
     expect(content(root, next)).toBe('next');
     console.log(`retention under clock skew: live ${next}, previously live ${live} kept, ${older} ${releaseDirs(root).includes(older) ? 'kept' : 'removed'}`);
+  }, 90_000);
+
+  it('of the rolled-back releases a deploy keeps only the newest keep_releases: rollbacks do not fill the disk', async () => {
+    const { dir, root } = makeApp(stage(1));
+    const a = await deploy(dir, root, 'a');
+    const bad: string[] = [];
+    for (const label of ['x1', 'x2', 'x3']) {
+      bad.push(await deploy(dir, root, label));
+      await ok(dir, 'rollback', 'local');
+      expect(liveId(root)).toBe(a);
+    }
+    const last = await deploy(dir, root, 'last');
+    // keep 1: the live release, the rollback target (a), and the newest rolled-back one.
+    expect(releaseDirs(root)).toEqual([a, bad[2]!, last].sort());
+    expect(content(root, bad[2]!)).toBe('x3');
+    const list = await ok(dir, 'releases', 'local');
+    expect(list.stdout).toMatch(new RegExp(`${bad[2]}\\s+all 1\\s+rolled.back`));
+    await ok(dir, 'cleanup', 'local');
+    expect(releaseDirs(root)).toEqual([a, last].sort());
   }, 90_000);
 
   it('a failed release and a rolled-back release are kept (outside keep_releases) until cleanup', async () => {

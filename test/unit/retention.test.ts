@@ -34,6 +34,17 @@ describe('retention', () => {
     expect(releasesToRemove({ state: st, keepReleases: 5, purgeKept: true })).toEqual([id(2), id(3)]);
   });
 
+  it('keeps only the newest N failed and rolled-back releases on deploy: the disk stays bounded', () => {
+    // 1..6 deployed; 2 failed; 3, 4 and 5 each rolled back (to the release before); 6 is live.
+    const log = [ok(1), failed(2), ok(3), back(3, 1), ok(4), back(4, 1), ok(5), back(5, 1), ok(6)];
+    const st = state([1, 2, 3, 4, 5, 6], log, 6);
+    expect(rollbackTarget(st)).toBe(id(1));
+    // keep 2: good 1 and 6 (1 is also the target); kept for debugging: 4 and 5, the newest two.
+    expect(releasesToRemove({ state: st, keepReleases: 2 })).toEqual([id(2), id(3)]);
+    expect(releasesToRemove({ state: st, keepReleases: 5 })).toEqual([]);
+    expect(releasesToRemove({ state: st, keepReleases: 2, purgeKept: true })).toEqual([id(2), id(3), id(4), id(5)]);
+  });
+
   it('removes partial releases (no log entry) but never one in flight', () => {
     const st = state([1, 2, 3], [ok(1)], 1);
     expect(releasesToRemove({ state: st, keepReleases: 5, inFlight: [id(3)] })).toEqual([id(2)]);
