@@ -7,7 +7,10 @@ export async function makeTransportFactory(stage: StageConfig, opts: { acceptNew
   const remote = stage.hosts.some((h) => !h.local);
   if (!remote) return (host) => new LocalTransport(host);
   const { createSshTransport } = await import('../transport/ssh.js');
+  const { RoundTrips } = await import('../transport/round-trips.js');
   const { promptPassphrase } = await import('./passphrase-prompt.js');
+  // One per command: hosts at the same address share their round-trip estimate.
+  const roundTrips = new RoundTrips();
   return (host) =>
     host.local
       ? new LocalTransport(host)
@@ -16,5 +19,6 @@ export async function makeTransportFactory(stage: StageConfig, opts: { acceptNew
           acceptNewHostKeys: opts.acceptNewHostKeys,
           sshConfigFile: stage.ssh.configFile,
           passphrasePrompt: promptPassphrase,
+          roundTrips,
         });
 }

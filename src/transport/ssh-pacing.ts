@@ -7,7 +7,10 @@
 // 256 KiB unacknowledged, the same upload cost it 0.13-0.27 s and took 150-270 ms, not 1.0-2.0 s.
 //
 // On a link with latency the whole window is what keeps the link busy, so the cap grows with the
-// round-trip time: what a 2 Gbit/s link needs, and from ~8 ms on the whole window (no cap).
+// round-trip time: what a 1 Gbit/s link needs, and from ~16 ms on the whole window (no cap). The
+// estimate errs high (round-trips.ts), so a link is rarely capped below what it carries; 1 Gbit/s
+// rather than more, because a busy client inflates the estimate by several ms, and the 2 Gbit/s
+// of before then left most uploads of a 20-host deploy uncapped (sshd CPU 35-47 s against 21 s).
 import { Writable } from 'node:stream';
 import type { ClientChannel } from 'ssh2';
 
@@ -16,8 +19,8 @@ import type { ClientChannel } from 'ssh2';
  * are consumed (channels.c, channel_check_window, for over a decade): 8 packets keep it sending.
  */
 const MIN_CAP = 256 * 1024;
-/** Bytes in flight per millisecond of round trip: a link up to ~2 Gbit/s stays full. */
-const BYTES_PER_RTT_MS = 256 * 1024;
+/** Bytes in flight per millisecond of round trip: a link up to ~1 Gbit/s stays full. */
+const BYTES_PER_RTT_MS = 128 * 1024;
 /** Writes are cut to this size, so that a chunk never waits for the whole cap to drain. */
 const PIECE = 64 * 1024;
 /**

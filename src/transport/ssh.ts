@@ -5,6 +5,7 @@ import { homedir, hostname, userInfo } from 'node:os';
 import type { HostSpec, SshOptions } from '../config/stage-config.js';
 import type { ShipyamlError } from '../errors/shipyaml-error.js';
 import type { Cmd } from '../shell/cmd.js';
+import { pathOf, RoundTrips } from './round-trips.js';
 import type { PassphrasePrompt } from './ssh-auth.js';
 import type { SshTarget } from './ssh-config-resolve.js';
 import type { Connection } from './ssh-connect.js';
@@ -24,6 +25,8 @@ export interface SshTransportOptions extends SshOptions {
   passphrasePrompt?: PassphrasePrompt;
   /** Channels open at once on the connection; sshd's default MaxSessions is 10. */
   maxChannels?: number;
+  /** Shared by the transports of one command (see round-trips.ts); a private one otherwise. */
+  roundTrips?: RoundTrips;
 }
 
 const DEFAULT_MAX_CHANNELS = 8;
@@ -38,8 +41,9 @@ export class SshTransport implements Transport {
   private readonly slots: Array<() => void> = [];
   private active = 0;
   private closed = false;
-  /** The quickest any channel of this connection opened and started its command (ms). */
-  private minOpenMs: number | undefined;
+  private readonly roundTrips: RoundTrips;
+  /** The route's key in roundTrips, once resolved. */
+  private path = '';
   private modules:
     | { execOnClient: typeof ExecModule.execOnClient; connectionLost: typeof ErrorsModule.connectionLost; closeConnection: typeof ConnectModule.closeConnection }
     | undefined;
@@ -47,7 +51,14 @@ export class SshTransport implements Transport {
   constructor(
     readonly host: HostSpec,
     private readonly options: SshTransportOptions,
-  ) {}
+  ) {
+    this.roundTrips = options.roundTrips ?? new RoundTrips();
+  }
+
+  /** The round-trip estimate that sizes uploads (ms); undefined before any exec on this path. */
+  get roundTripMs(): number | undefined {
+    return this.path ? this.roundTrips.estimate(this.path) : undefined;
+  }
 
   /** Where the connection goes after the ssh config is applied (resolved on first connect). */
   get resolved(): SshTarget | undefined {
@@ -77,12 +88,8 @@ export class SshTransport implements Transport {
           return () => this.pending.delete(fail);
         },
         lostError: (reason) => connectionLost(this.target!, reason),
-        opened: (ms) => {
-          if (this.minOpenMs === undefined || ms < this.minOpenMs) this.minOpenMs = ms;
-        },
-        // Opening a channel and starting its command are two round trips (plus the server's
-        // fork, and any delay of our event loop: an estimate on the high side, never too low).
-        rttMs: () => (this.minOpenMs === undefined ? undefined : this.minOpenMs / 2),
+        opened: (ms) => this.roundTrips.record(this.path, ms),
+        rttMs: () => this.roundTripMs,
       });
     } finally {
       this.release();
@@ -118,6 +125,7 @@ export class SshTransport implements Transport {
     // Messages name the host as deploy.yml does.
     target.alias = this.host.name;
     this.target = target;
+    this.path = pathOf([...target.jumps, target]);
     this.lostWith = undefined;
     // The server starts on its side of the connection while ssh2 loads (see ssh-dial.ts).
     const first = target.jumps[0] ?? target;

@@ -70,8 +70,10 @@ describe('uploadCap', () => {
   test('256 KiB on a fast link, more with latency, no cap from the whole window on or when the latency is unknown', () => {
     const window = 2 * 1024 * 1024;
     expect(uploadCap(0.2, 32768, window)).toBe(256 * 1024);
-    expect(uploadCap(2, 32768, window)).toBe(512 * 1024);
-    expect(uploadCap(8, 32768, window)).toBeUndefined();
+    expect(uploadCap(2, 32768, window)).toBe(256 * 1024);
+    expect(uploadCap(4, 32768, window)).toBe(512 * 1024);
+    expect(uploadCap(10, 32768, window)).toBe(1280 * 1024);
+    expect(uploadCap(16, 32768, window)).toBeUndefined();
     expect(uploadCap(undefined, 32768, window)).toBeUndefined();
     // Never below 8 of the server's packets: it acknowledges only past 3 unacknowledged.
     expect(uploadCap(0.2, 64 * 1024, window)).toBe(512 * 1024);

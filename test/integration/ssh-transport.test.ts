@@ -15,6 +15,9 @@ import { createSshTransport, type SshTransport, type SshTransportOptions } from 
 import type { StdinSource } from '../../src/transport/transport.js';
 import type { SshTarget } from '../../src/transport/ssh-config-resolve.js';
 import { dial } from '../../src/transport/ssh-dial.js';
+import { RoundTrips } from '../../src/transport/round-trips.js';
+import { makeTransportFactory } from '../../src/app/transports.js';
+import type { StageConfig } from '../../src/config/stage-config.js';
 import { connectError } from '../../src/transport/ssh-errors.js';
 import { generateKey, knownHostsLine } from '../harness/keys.js';
 import { runArgv, runOk, sleep, waitGone } from '../harness/proc.js';
@@ -375,6 +378,35 @@ describe('the TCP connection opened while ssh2 loads (ssh-dial.ts)', () => {
     } finally {
       hangUp.close();
     }
+  }, 30_000);
+});
+
+describe('the round-trip estimate that sizes uploads (round-trips.ts)', () => {
+  test('hosts at one address share it: a host that has not run anything yet has the estimate of one that has', async () => {
+    const shared = new RoundTrips();
+    const a = direct(fleet.hosts[0]!, { roundTrips: shared });
+    const b = direct(fleet.hosts[1]!, { roundTrips: shared });
+    const alone = direct(fleet.hosts[2]!);
+    await Promise.all([b.connect(), alone.connect()]);
+    expect(b.roundTripMs).toBeUndefined();
+    await a.exec(argv('true'));
+    expect(a.roundTripMs).toBeGreaterThan(0);
+    expect(b.roundTripMs).toBe(a.roundTripMs);
+    expect(alone.roundTripMs, 'a transport with its own estimate').toBeUndefined();
+    // The quickest open of any of them is the estimate of all.
+    for (let i = 0; i < 3; i++) await b.exec(argv('true'));
+    expect(a.roundTripMs).toBe(b.roundTripMs);
+  }, 30_000);
+
+  test("the transports of one command share one estimate (the CLI's transport factory)", async () => {
+    const stage = { ssh: { configFile: fleet.sshConfig, connectTimeoutMs: 5_000, keepaliveMs: 15_000, forwardAgent: false }, hosts: [spec('web1'), spec('web2')] } as unknown as StageConfig;
+    const make = await makeTransportFactory(stage, { acceptNewHostKeys: false });
+    const [one, two] = [make(spec('web1')) as SshTransport, make(spec('web2')) as SshTransport];
+    open.push(one, two);
+    await one.exec(argv('true'));
+    await two.connect();
+    expect(two.roundTripMs).toBe(one.roundTripMs);
+    expect(two.roundTripMs).toBeGreaterThan(0);
   }, 30_000);
 });
 
