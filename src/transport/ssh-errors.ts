@@ -43,7 +43,10 @@ export function connectError(err: unknown, ctx: ErrorContext): ShipyamlError {
       details: ctx.authNotes ?? [],
     });
   }
-  switch (e.code) {
+  // ssh2's word for a server that hung up before its version line; the same as a reset here
+  // (ssh-dial.ts reports it so when the hang-up comes before ssh2 has the socket).
+  const code = e.code ?? (/^connection lost before handshake/i.test(e.message ?? '') ? 'ECONNRESET' : undefined);
+  switch (code) {
     case 'ECONNREFUSED':
       return fail(`connection refused (is sshd running on ${t.hostname}:${t.port}?)`);
     case 'ENOTFOUND':

@@ -366,8 +366,10 @@ describe('the TCP connection opened while ssh2 loads (ssh-dial.ts)', () => {
     }
   }, 15_000);
 
-  test('a server that hangs up at once: E_CONNECT with the reason, long before the connect timeout', async () => {
-    const hangUp = createServer((s) => s.end());
+  // At once: usually before ssh2 has the socket (ssh-dial.ts reports it); after 300 ms: always
+  // after (ssh2 reports it). Either way the same words, long before the connect timeout.
+  test.each([0, 300])('a server that hangs up %i ms after accepting: E_CONNECT with the reason', async (delayMs) => {
+    const hangUp = createServer((s) => void setTimeout(() => s.end(), delayMs));
     await new Promise<void>((r) => hangUp.listen(0, '127.0.0.1', r));
     try {
       const started = performance.now();
@@ -428,6 +430,13 @@ describe('plain reasons for what the socket and ssh2 report', () => {
     expect(e.exit).toBe(4);
     expect(e.host).toBe('web1');
     expect(e.message).toContain(text);
+  });
+
+  test("ssh2's 'Connection lost before handshake' reads as the hang-up it is", () => {
+    const e = connectError(err('Connection lost before handshake', { level: 'protocol' }), { target, timeoutMs: 10_000 });
+    expect(e.message).toBe(
+      'web1 (deploy@web1.example.com:2222): the server closed the connection during the handshake (sshd refused us: MaxStartups, a firewall, or tcp wrappers?)',
+    );
   });
 
   test('a failure at a jump host names both', () => {
