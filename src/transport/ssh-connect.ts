@@ -3,14 +3,14 @@
 // its host key verified and its own authentication. Loaded lazily (it pulls in ssh2), only when
 // a stage actually uses SSH.
 import { Buffer } from 'node:buffer';
-import { Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import ssh2 from 'ssh2'; // CommonJS: its named exports are only on the default export
 import type { Client, ConnectConfig } from 'ssh2';
 import { ShipyamlError } from '../errors/shipyaml-error.js';
 import { prepareAuth, type PassphrasePrompt } from './ssh-auth.js';
 import type { SshTarget } from './ssh-config-resolve.js';
-import type { Dialed } from './ssh-dial.js';
+import { dial, hungUpBeforeLogin, type Dialed } from './ssh-dial.js';
 import { connectError, describeTarget } from './ssh-errors.js';
 import { prepareHostKeyCheck } from './ssh-host-key.js';
 
@@ -22,7 +22,7 @@ export interface ConnectOptions {
   knownHostsFiles?: readonly string[];
   passphrasePrompt?: PassphrasePrompt;
   home: string;
-  /** The TCP connection to the route's first host, opened before ssh2 loaded (ssh-dial.ts). */
+  /** The TCP connection to the route's first hop, opened before ssh2 loaded (ssh-dial.ts). */
   dialed?: Dialed;
   /** Called once if an established connection (or one of its hops) goes away. */
   onLost: (reason: string) => void;
@@ -54,16 +54,14 @@ export async function openConnection(target: SshTarget, opts: ConnectOptions): P
     for (const [i, hop] of route.entries()) {
       const via = hop === target ? undefined : target;
       const prev = clients[i - 1];
-      const dialed = i === 0 && opts.dialed?.hostname === hop.hostname && opts.dialed.port === hop.port ? opts.dialed : undefined;
-      const client = await connectHop(hop, via, prev, dialed, opts);
+      const client = await connectHop(hop, via, prev, i === 0 ? opts.dialed : undefined, opts);
       clients.push(client);
     }
   } catch (e) {
-    opts.dialed?.discard(); // unless a hop took it: that hop's client owns it now
+    opts.dialed?.discard(); // unless the first hop took it: its client owns it now
     for (const c of clients.reverse()) c.end();
     throw e;
   }
-  opts.dialed?.discard(); // a first hop that was not the dialed host (never, by construction)
   let lost = false;
   const markLost = (reason: string) => {
     if (lost) return;
@@ -130,7 +128,6 @@ async function connectHop(hop: SshTarget, via: SshTarget | undefined, prev: Clie
   // A socket opened before a person typed a passphrase may have met sshd's LoginGraceTime:
   // connect afresh after a prompt, as if nothing had been dialed.
   if (prompted) dialed?.discard();
-  const early = dialed && !prompted ? dialed.take() : undefined;
   const ctx = () => ({ target: hop, ...(via ? { via } : {}), timeoutMs, tried: auth.tried, authNotes: auth.notes });
 
   // One timer for the whole hop (channel through the previous hop, handshake, auth); what it
@@ -146,7 +143,8 @@ async function connectHop(hop: SshTarget, via: SshTarget | undefined, prev: Clie
   }
   const client = new ssh2.Client();
   // Our own socket where the hop is reached directly, so that closing need not wait for the server.
-  const tcp = sock ? undefined : (early?.socket ?? new Socket());
+  const direct = sock ? undefined : (dialed && !prompted ? dialed : dial(hop.hostname, hop.port)).take();
+  const tcp = direct?.socket;
   if (tcp) tcpSockets.set(client, tcp);
   let hostKeyError: ShipyamlError | undefined;
   const config: ConnectConfig = {
@@ -197,20 +195,15 @@ async function connectHop(hop: SshTarget, via: SshTarget | undefined, prev: Clie
       }
       fail(e);
     });
-    client.once('close', () => fail(Object.assign(new Error('the server closed the connection before login completed'), { code: 'ECONNRESET' })));
-    if (early?.error) {
-      early.socket.destroy(); // ssh2 never had it
-      fail(early.error);
+    client.once('close', () => fail(hungUpBeforeLogin()));
+    if (direct?.error) {
+      direct.socket.destroy(); // ssh2 never had it
+      fail(direct.error);
       return;
     }
     try {
-      // Connecting before ssh2 sees the socket: it waits for 'connect' only on a socket that is
-      // still connecting, and starts at once on one already connected (the dialed one, whose
-      // data waits, paused, until ssh2 reads it). Its handlers are in place before any event.
-      if (tcp && !early) {
-        tcp.connect({ host: hop.hostname, port: hop.port });
-        tcp.setNoDelay(true); // see ssh-dial.ts
-      }
+      // ssh2 waits for 'connect' on a socket that is still connecting, and starts at once on one
+      // already connected (a socket dialed early, whose data waits, paused, until ssh2 reads it).
       client.connect(config);
     } catch (e) {
       fail(e);

@@ -1,13 +1,16 @@
 // The TCP connection to a route's first host, opened as soon as the host is known and before
 // ssh2 loads. sshd forks and re-executes itself for every connection before it sends its
 // version line (~30 ms on a small VM); opened early, that work overlaps with loading ssh2
-// (~80 ms) instead of following it. Cheap to import: node:net only.
+// (~80 ms) instead of following it. Every direct hop's socket is opened here, dialed early or
+// not. Cheap to import: node:net only.
 import { Socket } from 'node:net';
 
+/** What ssh2 says, and what we say, of a server that hung up before login. */
+export function hungUpBeforeLogin(): Error {
+  return Object.assign(new Error('the server closed the connection before login completed'), { code: 'ECONNRESET' });
+}
+
 export interface Dialed {
-  /** The host and port this socket goes to: a hop uses it only if they are the hop's. */
-  readonly hostname: string;
-  readonly port: number;
   /**
    * Hands the socket over, with the error it already met (refused, unresolvable, reset), if any.
    * From here on, every event of the socket is the caller's to handle.
@@ -32,14 +35,12 @@ export function dial(hostname: string, port: number): Dialed {
   // trip on Linux. sshd enables it only for pty sessions. Node keeps the setting until connected.
   socket.setNoDelay(true);
   return {
-    hostname,
-    port,
     take() {
       taken = true;
       socket.off('error', keep);
       // Closed before ssh2 could see it (the server hung up at once): ssh2 would wait for events
       // that already happened.
-      if (!error && socket.destroyed) error = Object.assign(new Error('the server closed the connection before login completed'), { code: 'ECONNRESET' });
+      if (!error && socket.destroyed) error = hungUpBeforeLogin();
       return { socket, error };
     },
     discard() {
