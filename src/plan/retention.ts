@@ -1,5 +1,5 @@
 import { compareIds } from './release-id.js';
-import { releaseStatuses, rollbackTarget, type ServerState } from './server-state.js';
+import { releaseStatuses, rollbackTarget, type ReleaseStatus, type ServerState } from './server-state.js';
 
 export interface RetentionInput {
   state: ServerState;
@@ -26,7 +26,7 @@ export function releasesToRemove({ state, keepReleases, inFlight = [], purgeKept
   const target = rollbackTarget(state);
   if (target) protectedIds.add(target);
 
-  const newest = (wanted: (s: string) => boolean) =>
+  const newest = (wanted: (s: ReleaseStatus) => boolean) =>
     [...statuses]
       .filter(([, s]) => wanted(s))
       .map(([id]) => id)
