@@ -94,6 +94,26 @@ export function targetRows(r: BenchResult): TargetRow[] {
     });
   }
   scen('rollback', 0.8, [1, 20]);
+  // Beside each rollback row: what one connection and `true` per host cost here, nothing else.
+  for (const n of r.hostCounts) {
+    const script = pick(r.samples, 'baseline', 'rollback', n);
+    for (const tool of ['ssh2 floor', 'OpenSSH floor'] as const) {
+      const f = pick(r.samples, tool, 'rollback', n);
+      if (!f.length || !script.length) continue;
+      const fm = median(f.map((s) => s.ms));
+      const sm = median(script.map((s) => s.ms));
+      rows.push({
+        what: tool === 'ssh2 floor' ? 'rollback floor: Node + ssh2 alone, one connection and `true` per host' : 'rollback floor: OpenSSH `ssh HOST true` per host, in parallel',
+        hosts: String(n),
+        shipyaml: tool === 'ssh2 floor' ? s3(fm) : '',
+        script: tool === 'OpenSSH floor' ? s3(fm) : s3(sm),
+        ratio: tool === 'ssh2 floor' ? x(fm / sm) : '',
+        cpuRatio: '',
+        target: '',
+        status: tool === 'ssh2 floor' ? 'no rollback over ssh2 can go under this' : `the script's own floor (its rollback: ${s3(sm)})`,
+      });
+    }
+  }
   const st = (name: string) => r.startup.find((s) => s.name === name);
   for (const [name, limit] of [['shipyaml --version', 100], ['shipyaml validate', 250]] as const) {
     const m = st(name);
@@ -204,7 +224,7 @@ export function markdown(r: BenchResult): string {
   const rows: string[][] = [];
   for (const scenario of ['first deploy', 'redeploy 1%', 'rollback']) {
     for (const n of r.hostCounts) {
-      for (const tool of ['shipyaml', 'baseline'] as Tool[]) {
+      for (const tool of ['shipyaml', 'baseline', 'ssh2 floor', 'OpenSSH floor'] as Tool[]) {
         const ss = pick(r.samples, tool, scenario, n);
         if (!ss.length) continue;
         const ms = ss.map((s) => s.ms);
@@ -296,6 +316,7 @@ export function markdown(r: BenchResult): string {
       '- Alternating: every run, who goes first swaps. First deploy: every run starts from an empty deploy root (untimed `shipyaml setup`; for the script, releases/ and shared/ made directly). Redeploy: the 1% variant and the original alternate, so each redeploy differs from the previous upload by the same 20 files; after each redeploy both roll back (shipyaml: `rollback`; script: the one-liner to the release before the newest).',
       '- Before each timed run the benchmark waits (bounded) for the machine to be idle; "other CPU s" shows what still ran alongside. On a shared machine, read ratios from runs where it is near 0.',
       '- The script: bench/baseline.sh — per host in parallel, ssh with ControlMaster (ControlPersist) over the harness ssh config (host keys verified), `-c aes128-gcm@openssh.com` (shipyaml\'s first cipher), Compression off; mkdir, `rsync -a --delete --stats` into a fresh releases/ID, one ssh per shared link and per hook, `ln -sfn … current.new && mv -T current.new current`, `ls -1 releases | sort | head -n -5 | xargs rm -rf`. The hosts disable sntrup761 kex for both (ssh2 lacks it).',
+      '- Rollback floors, run after each rollback pair (order alternating): `node bench/floor-ssh2.mjs` (Node loads ssh2, opens one connection per host, all at once, and runs `true` in each: no config, no host-key check, nothing else) and `ssh HOST true` per host in parallel (OpenSSH, no ControlMaster). A rollback is that plus a lock, a state read and the switch, so neither tool goes under its floor.',
       '- Peak memory: /usr/bin/time "Maximum resident set size" of the node process. Round trips: sshd LogLevel VERBOSE logs one "Starting session: command …" line per exec channel.',
     ].join('\n'),
   );

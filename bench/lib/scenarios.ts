@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Fleet } from '../../test/harness/sshd.js';
 import { newestProfile, summariseProfile, type ProfileSummary } from './profile.js';
-import { baseline, baselineSetup, checkLive, resetRoot, shipyaml, shipyamlSetup, type Sample, type Tool } from './tools.js';
+import { baseline, baselineSetup, checkLive, floor, resetRoot, shipyaml, shipyamlSetup, type Sample, type Tool } from './tools.js';
 import { ONE_SHARED, STANDARD, TEN_HOOKS, TEN_SHARED, writeConfigs, type AppShape, type Workspace } from './workspace.js';
 
 export const SHIP_ROOT = '/srv/app';
@@ -57,7 +57,7 @@ export async function runDeployScenarios(ws: Workspace, fleet: Fleet, runs: numb
   const say = (s: Sample) => {
     samples.push(s);
     const bytes = s.bytesPerHost ? ` ${(s.bytesPerHost[0]! / 1e6).toFixed(2)} MB/host` : '';
-    log(`  ${n} host(s) ${s.scenario.padEnd(12)} run ${s.run + 1} ${s.tool.padEnd(8)} ${(s.ms / 1000).toFixed(3)} s${bytes}`);
+    log(`  ${n} host(s) ${s.scenario.padEnd(12)} run ${s.run + 1} ${s.tool.padEnd(13)} ${(s.ms / 1000).toFixed(3)} s${bytes}`);
   };
 
   // First deploy: a fresh deploy root every run (set up, untimed), then the timed deploy.
@@ -118,6 +118,9 @@ export async function runDeployScenarios(ws: Workspace, fleet: Fleet, runs: numb
         checkLive(fleet, CLASSIC_ROOT, previous, probe(ws, content.get(previous)!));
       }
     }
+    // What a rollback cannot go under here: a connection and `true` per host, nothing else.
+    const floors = ['ssh2 floor', 'OpenSSH floor'] as const;
+    for (const tool of run % 2 === 0 ? floors : [...floors].reverse()) say(await floor(fleet, tool, { scenario: 'rollback', run }));
   }
   return samples;
 }
