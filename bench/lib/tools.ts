@@ -273,7 +273,7 @@ export async function floor(fleet: Fleet, tool: 'ssh2 floor' | 'OpenSSH floor', 
           'bash',
           '-c',
           // Every ssh waited for by its own PID: one that fails fails the run.
-          'pids=(); for h; do ssh -F "$SSH_CONFIG" -o ControlMaster=no -c aes128-gcm@openssh.com "$h" true & pids+=($!); done; for p in "${pids[@]}"; do wait "$p"; done',
+          'pids=(); for h; do ssh -F "$SSH_CONFIG" -o ControlMaster=no -c aes128-gcm@openssh.com "$h" true & pids+=($!); done; rc=0; for p in "${pids[@]}"; do wait "$p" || rc=1; done; exit $rc',
           'floor',
           ...aliases,
         ];
