@@ -5,6 +5,7 @@
 #
 #   baseline.sh deploy   ID HOST...    rsync the build into releases/ID and switch to it
 #   baseline.sh rollback ID HOST...    the article's one-liner: switch back to releases/ID
+#   baseline.sh floor ID HOST...       the same ssh per host running `true`: the rollback's floor
 #
 # Environment:
 #   SSH_CONFIG    ssh config file with the host aliases (the harness's fleet.sshConfig), required
@@ -23,7 +24,7 @@
 # temp dir and every master is told to exit at the end, so nothing outlives the script.
 set -euo pipefail
 
-cmd=${1:?usage: baseline.sh deploy|rollback ID HOST...}
+cmd=${1:?usage: baseline.sh deploy|rollback|floor ID HOST...}
 id=${2:?release id}
 shift 2
 [ $# -gt 0 ] || { echo "baseline.sh: no hosts" >&2; exit 2; }
@@ -75,9 +76,14 @@ rollback_host() {
   "${SSH[@]}" "$1" "cd $D && ln -sfn releases/$id current.new && mv -T current.new current"
 }
 
+# The floor under rollback_host: the same ssh, connecting and running nothing (ID is not used).
+floor_host() {
+  "${SSH[@]}" "$1" true
+}
+
 case $cmd in
   deploy) : "${BUILD:?}"; [ -d "$BUILD" ] || { echo "baseline.sh: no build at $BUILD" >&2; exit 2; } ;;
-  rollback) ;;
+  rollback | floor) ;;
   *) echo "baseline.sh: unknown command $cmd" >&2; exit 2 ;;
 esac
 

@@ -261,23 +261,18 @@ export async function baseline(
  * What one connection and one trivial command per host cost on this machine, all hosts at once,
  * with nothing else: the floor under a rollback (which is that plus a lock, a state read and the
  * switch). 'ssh2 floor': a Node process with ssh2 alone (bench/floor-ssh2.mjs), the floor for
- * shipyaml. 'OpenSSH floor': `ssh HOST true` per host in parallel, no ControlMaster, the floor
- * for the script.
+ * shipyaml. 'OpenSSH floor': `baseline.sh floor`, the script's own ssh per host in parallel
+ * running `true`, no ControlMaster: the floor for the script.
  */
 export async function floor(fleet: Fleet, tool: 'ssh2 floor' | 'OpenSSH floor', opts: RunOptions): Promise<Sample> {
   const aliases = fleet.hosts.map((h) => h.alias);
   const argv =
     tool === 'ssh2 floor'
       ? [process.execPath, FLOOR_SSH2, fleet.clientKey, ...fleet.hosts.map((h) => String(h.port))]
-      : [
-          'bash',
-          '-c',
-          // Every ssh waited for by its own PID: one that fails fails the run.
-          'pids=(); for h; do ssh -F "$SSH_CONFIG" -o ControlMaster=no -c aes128-gcm@openssh.com "$h" true & pids+=($!); done; rc=0; for p in "${pids[@]}"; do wait "$p" || rc=1; done; exit $rc',
-          'floor',
-          ...aliases,
-        ];
-  const m = await measured(fleet, () => timed(argv, { env: { ...CLI_ENV, SSH_CONFIG: fleet.sshConfig }, usage: true }));
+      : ['bash', BASELINE, 'floor', '-', ...aliases];
+  // The script requires DEPLOY_TO; `floor` touches nothing under it.
+  const env = { ...CLI_ENV, SSH_CONFIG: fleet.sshConfig, DEPLOY_TO: '/srv/floor' };
+  const m = await measured(fleet, () => timed(argv, { env, usage: true }));
   const { r, perHost, machineCpuS } = m;
   if (r.code !== 0) fail(tool, r);
   return { tool, scenario: opts.scenario, hosts: fleet.hosts.length, run: opts.run, ms: r.ms, perHost, machineCpuS, ...cpuSplit(m), busyBefore: m.busyBefore };
