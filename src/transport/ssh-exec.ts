@@ -33,7 +33,8 @@ export function remoteCommand(cmd: Cmd): string {
 /** After an abort, how long to wait for the server to confirm before giving up on the channel. */
 const ABORT_GRACE_MS = 5_000;
 
-export function execOnClient(client: Client, cmd: Cmd, options: ExecOptions, ctx: ExecContext): Promise<ExecResult> {
+/** Runs `command` (remoteCommand's, or the held shell's) on one exec channel of `client`. */
+export function execOnClient(client: Client, command: string, options: ExecOptions, ctx: ExecContext): Promise<ExecResult> {
   const started = performance.now();
   return new Promise<ExecResult>((resolve, reject) => {
     const already = ctx.lost();
@@ -99,7 +100,7 @@ export function execOnClient(client: Client, cmd: Cmd, options: ExecOptions, ctx
     if (options.signal?.aborted) aborted = true;
 
     const opening = performance.now();
-    client.exec(remoteCommand(cmd), (err, ch) => {
+    client.exec(command, (err, ch) => {
       if (!err) ctx.opened?.(performance.now() - opening);
       if (err) {
         settle(() => reject(ctx.lost() ?? ctx.lostError(`could not open a channel: ${err.message.replace(/^\(SSH\) /, '')}`)));

@@ -11,6 +11,7 @@ import type { SshTarget } from './ssh-config-resolve.js';
 import type { Connection } from './ssh-connect.js';
 import type { ExecOptions, ExecResult, Transport } from './transport.js';
 import type * as ExecModule from './ssh-exec.js';
+import type * as HeldShellModule from './held-shell.js';
 import type * as ErrorsModule from './ssh-errors.js';
 import type * as ConnectModule from './ssh-connect.js';
 
@@ -45,8 +46,17 @@ export class SshTransport implements Transport {
   /** The route's key in roundTrips, once resolved. */
   private path = '';
   private modules:
-    | { execOnClient: typeof ExecModule.execOnClient; connectionLost: typeof ErrorsModule.connectionLost; closeConnection: typeof ConnectModule.closeConnection }
+    | {
+        execOnClient: typeof ExecModule.execOnClient;
+        remoteCommand: typeof ExecModule.remoteCommand;
+        connectionLost: typeof ErrorsModule.connectionLost;
+        closeConnection: typeof ConnectModule.closeConnection;
+        HeldShell: typeof HeldShellModule.HeldShell;
+        HELD_SHELL_COMMAND: string;
+      }
     | undefined;
+  /** Runs the commands that have no stdin, one after another (see held-shell.ts). */
+  private held: HeldShellModule.HeldShell | undefined;
 
   constructor(
     readonly host: HostSpec,
@@ -77,11 +87,28 @@ export class SshTransport implements Transport {
 
   async exec(cmd: Cmd, options: ExecOptions = {}): Promise<ExecResult> {
     await this.connect();
+    const { remoteCommand } = this.modules!;
+    // A command without stdin goes to the held shell when it is free; one that streams stdin (an
+    // upload), or comes while the held shell is busy, gets a session of its own. The held shell
+    // keeps a channel, so it needs room for another beside it.
+    if (!options.stdin && !options.signal?.aborted && this.maxChannels >= 2) {
+      const held = (this.held ??= this.holdShell());
+      if (held.idle) return held.run(cmd, options);
+    }
+    return this.execChannel(remoteCommand(cmd), options);
+  }
+
+  private get maxChannels(): number {
+    return this.options.maxChannels ?? DEFAULT_MAX_CHANNELS;
+  }
+
+  /** One exec channel for `command`, within the connection's limit of channels open at once. */
+  private async execChannel(command: string, options: ExecOptions): Promise<ExecResult> {
     const conn = this.conn!;
     const { execOnClient, connectionLost } = this.modules!;
     await this.acquire();
     try {
-      return await execOnClient(conn.client, cmd, options, {
+      return await execOnClient(conn.client, command, options, {
         lost: () => this.lostWith,
         track: (fail) => {
           this.pending.add(fail);
@@ -96,8 +123,22 @@ export class SshTransport implements Transport {
     }
   }
 
+  private holdShell(): HeldShellModule.HeldShell {
+    const { HeldShell, HELD_SHELL_COMMAND, connectionLost } = this.modules!;
+    const shell: HeldShellModule.HeldShell = new HeldShell(
+      (run) => this.execChannel(HELD_SHELL_COMMAND, run),
+      () => this.lostWith ?? connectionLost(this.target!, 'the shell ended before the command finished'),
+      () => {
+        if (this.held === shell) this.held = undefined;
+      },
+    );
+    return shell;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    this.held?.close();
+    this.held = undefined;
     const conn = this.conn ?? (await this.opening?.catch(() => undefined));
     this.conn = undefined;
     this.opening = undefined;
@@ -130,15 +171,15 @@ export class SshTransport implements Transport {
     // The server starts on its side of the connection while ssh2 loads (see ssh-dial.ts).
     const first = target.jumps[0] ?? target;
     const dialed = dial(first.hostname, first.port);
-    let modules: [typeof ConnectModule, typeof ErrorsModule, typeof ExecModule];
+    let modules: [typeof ConnectModule, typeof ErrorsModule, typeof ExecModule, typeof HeldShellModule];
     try {
-      modules = await Promise.all([import('./ssh-connect.js'), import('./ssh-errors.js'), import('./ssh-exec.js')]);
+      modules = await Promise.all([import('./ssh-connect.js'), import('./ssh-errors.js'), import('./ssh-exec.js'), import('./held-shell.js')]);
     } catch (e) {
       dialed.discard();
       throw e;
     }
-    const [{ openConnection, closeConnection }, { connectionLost }, { execOnClient }] = modules;
-    this.modules = { execOnClient, connectionLost, closeConnection };
+    const [{ openConnection, closeConnection }, { connectionLost }, { execOnClient, remoteCommand }, { HeldShell, HELD_SHELL_COMMAND }] = modules;
+    this.modules = { execOnClient, remoteCommand, connectionLost, closeConnection, HeldShell, HELD_SHELL_COMMAND };
     return openConnection(target, {
       connectTimeoutMs: this.options.connectTimeoutMs,
       keepaliveMs: this.options.keepaliveMs,

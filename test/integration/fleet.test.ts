@@ -55,7 +55,7 @@ describe('a fleet of 3 real sshd hosts, through the built CLI', () => {
     expect(list.stdout).toMatch(new RegExp(`\\*\\s+${ids[2]}\\s+all 3\\s+live`));
   }, 120_000);
 
-  it('rollback: one connection and 2 exec sessions per host; an after_rollback hook failing fails the command, hosts stay switched and logged', async () => {
+  it('deploy: 2 exec sessions per host (the held shell, the upload); rollback: 1; an after_rollback hook failing fails the command, hosts stay switched and logged', async () => {
     const { dir } = makeFleetApp(fleet, {
       extra: `tasks:\n  note: { run: 'if [ {{host.name}} = web2 ] && [ -e {{deploy_to}}/hook-fails ]; then echo "web2 hook says no" >&2; exit 5; fi; echo {{release_id}} >> {{deploy_to}}/after_rollback.log' }\nhooks:\n  after_rollback: [note]`,
     });
@@ -63,12 +63,15 @@ describe('a fleet of 3 real sshd hosts, through the built CLI', () => {
     const ids: string[] = [];
     for (const n of [1, 2, 3]) {
       writeFileSync(join(dir, 'build/index.html'), `v${n}\n`);
+      const before = sessions();
       await ok(dir, 'deploy', 'production');
+      // Lock, switch and finish in the held shell; the upload streams on a session of its own.
+      expect(sessions().map((x, i) => x - before[i]!), 'deploy: exec sessions per host').toEqual([2, 2, 2]);
       ids.push(live(web()[0]!)!.replace('releases/', ''));
     }
     const [before, conns] = [sessions(), connections()];
     await ok(dir, 'rollback', 'production');
-    expect(sessions().map((n, i) => n - before[i]!), 'exec sessions per host').toEqual([2, 2, 2]);
+    expect(sessions().map((n, i) => n - before[i]!), 'rollback: exec sessions per host').toEqual([1, 1, 1]);
     expect(connections().map((n, i) => n - conns[i]!), 'connections per host').toEqual([1, 1, 1]);
     for (const h of web()) {
       expect(live(h)).toBe(`releases/${ids[1]}`);

@@ -108,6 +108,36 @@ describe('exec over one connection', () => {
     expect(fleet.acceptedConnections(1)).toBe(before + 1);
   }, 30_000);
 
+  test('commands without stdin share one held shell, failures included; an upload, or a command while it is busy, gets a session of its own', async () => {
+    const h = fleet.hosts[1]!;
+    const sessions = async () => {
+      await sleep(200); // sshd writes its log lines as it gets to them
+      return (await readLog(h)).split('\n').filter((l) => l.includes('Starting session:')).length;
+    };
+    const t = transport(spec('web2'));
+    await t.connect();
+    const before = await sessions();
+    const shells: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await t.exec(script(`echo $$; echo "try ${i}" >&2; exit ${i % 2 ? 3 : 0}`));
+      expect(r).toMatchObject({ code: i % 2 ? 3 : 0, stderr: `try ${i}\n` });
+      shells.push(r.stdout);
+    }
+    expect(new Set(shells).size).toBe(1);
+    expect(await sessions()).toBe(before + 1);
+    const upload = await t.exec(argv('wc', '-c'), { stdin: chunksSource([Buffer.alloc(1000)]) });
+    expect(upload.stdout.trim()).toBe('1000');
+    const [slow, quick] = await Promise.all([t.exec(script('sleep 0.3; echo $$')), t.exec(script('echo $$'))]);
+    expect(slow.stdout).toBe(shells[0]);
+    expect(quick.stdout).not.toBe(shells[0]);
+    expect(await sessions()).toBe(before + 3);
+    // No room for a held shell beside another channel: a session per command, as before.
+    const single = transport(spec('web2'), { maxChannels: 1 });
+    const from = await sessions();
+    for (let i = 0; i < 3; i++) expect((await single.exec(argv('true'))).code).toBe(0);
+    expect(await sessions()).toBe(from + 3);
+  }, 30_000);
+
   test('stdin of several MB arrives intact', async () => {
     const data = randomBytes(8 * 1024 * 1024);
     const want = createHash('sha256').update(data).digest('hex');
