@@ -150,7 +150,7 @@ export function targetRows(r: BenchResult): TargetRow[] {
     const fmt = (rows: RoundTrips[]) => rows.map((x) => `${x.redeploy.sessions}`).join(' / ');
     const flat = new Set(ship.map((x) => x.redeploy.sessions)).size === 1 && new Set(ship.map((x) => x.first.sessions)).size === 1;
     rows.push({
-      what: `exec round trips per host per deploy: ${ship.map((x) => x.shape).join(' / ')}`,
+      what: `exec sessions per host per deploy: ${ship.map((x) => x.shape).join(' / ')}`,
       hosts: String(rt.hosts),
       shipyaml: fmt(ship),
       script: fmt(script),
@@ -268,9 +268,9 @@ export function markdown(r: BenchResult): string {
   out.push('');
   out.push(table(['command', 'median', 'min–max', 'peak RSS', 'runs'], r.startup.map((s) => [`\`${s.name}\``, `${median(s.ms).toFixed(0)} ms`, `${Math.min(...s.ms).toFixed(0)}–${Math.max(...s.ms).toFixed(0)} ms`, `${(Math.max(...s.maxRssKB) / 1024).toFixed(0)} MB`, String(s.ms.length)])));
   out.push('');
-  out.push('## Round trips per host per deploy');
+  out.push('## Exec sessions per host per deploy');
   out.push('');
-  out.push('Exec sessions and connections per host, first deploy / redeploy, with 1 or 10 shared paths and 1 or 10 hooks. shipyaml batches each phase into one remote script; the script runs one ssh command per step (over one ControlMaster connection).');
+  out.push('Exec sessions and connections per host, first deploy / redeploy, with 1 or 10 shared paths and 1 or 10 hooks. shipyaml batches each phase into one remote script, one round trip per phase: lock, prepare, switch, finish. Lock, switch and finish run one after another in one held shell (src/transport/held-shell.ts), so its 4 round trips take 2 sessions; the upload streams on the other. The script runs one ssh command per step (over one ControlMaster connection).');
   out.push('');
   const rt: string[][] = [];
   for (const g of r.roundTrips) {
@@ -317,7 +317,7 @@ export function markdown(r: BenchResult): string {
       '- Before each timed run the benchmark waits (bounded) for the machine to be idle; "other CPU s" shows what still ran alongside. On a shared machine, read ratios from runs where it is near 0.',
       '- The script: bench/baseline.sh — per host in parallel, ssh with ControlMaster (ControlPersist) over the harness ssh config (host keys verified), `-c aes128-gcm@openssh.com` (shipyaml\'s first cipher), Compression off; mkdir, `rsync -a --delete --stats` into a fresh releases/ID, one ssh per shared link and per hook, `ln -sfn … current.new && mv -T current.new current`, `ls -1 releases | sort | head -n -5 | xargs rm -rf`. The hosts disable sntrup761 kex for both (ssh2 lacks it).',
       '- Rollback floors, run after each rollback pair (order alternating): `node bench/floor-ssh2.mjs` (Node loads ssh2, opens one connection per host, all at once, and runs `true` in each: no config, no host-key check, nothing else) and `baseline.sh floor`: the script\'s own ssh command per host in parallel, running `true` (OpenSSH, no ControlMaster). A rollback is that plus a lock, a state read and the switch, so neither tool goes under its floor.',
-      '- Peak memory: /usr/bin/time "Maximum resident set size" of the node process. Round trips: sshd LogLevel VERBOSE logs one "Starting session: command …" line per exec channel.',
+      '- Peak memory: /usr/bin/time "Maximum resident set size" of the node process. Exec sessions: sshd LogLevel VERBOSE logs one "Starting session: command …" line per exec channel (shipyaml\'s held shell is one, however many round trips it runs).',
     ].join('\n'),
   );
   out.push('');
