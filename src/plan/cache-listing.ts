@@ -23,31 +23,43 @@ export interface CacheListing {
 }
 
 /**
- * One walk of the cache (run inside it) that prints everything the listing needs. Only child
- * processes write (printf and md5sum, one batch at a time), never find itself, so lines cannot
- * interleave. With `newerThan`, only files whose inode changed since that marker are hashed;
- * the others are printed as `F` and keep their listed sums. ctime is set by the kernel on every
- * write, chmod and rename and cannot be set back, so a hand edit is always hashed again. Only
- * POSIX primaries, plus -cnewer where a delta asks for it.
+ * One walk of the cache (run inside it) that prints everything the listing needs. With `names`,
+ * GNU find writes the name lines itself into that file (-fprintf): no printf process per batch,
+ * and md5sum alone writes to stdout. Without it, only POSIX primaries: child processes print the
+ * names (printf and md5sum, one batch at a time, never find itself), so lines cannot interleave.
+ * With `newerThan`, only files whose inode changed since that marker are hashed; the others are
+ * printed as `F` and keep their listed sums. ctime is set by the kernel on every write, chmod and
+ * rename and cannot be set back, so a hand edit is always hashed again (-cnewer: GNU, BSD).
  */
-function listingWalk(newerThan?: string): string {
-  const fresh = `\\( -perm -100 -exec printf 'X %s\\n' {} + -o -type f \\) -exec md5sum {} +`;
-  const files = newerThan ? `-cnewer ${quote(newerThan)} ${fresh} -o -exec printf 'F %s\\n' {} +` : fresh;
+function listingWalk(opts: { newerThan?: string; names?: string } = {}): string {
+  const name = (tag: string) => (opts.names ? `-fprintf ${quote(opts.names)} '${tag} %p\\n'` : `-exec printf '${tag} %s\\n' {} +`);
+  const fresh = `\\( -perm -100 ${name('X')} -o -type f \\) -exec md5sum {} +`;
+  const files = opts.newerThan ? `-cnewer ${quote(opts.newerThan)} ${fresh} -o ${name('F')}` : fresh;
   return [
-    `find . -type d \\( ! -perm 755 -exec printf 'M %s\\n' {} + -o -type d \\) -exec printf 'D %s\\n' {} +`,
-    `-o -type l -exec printf 'L %s\\n' {} +`,
+    `find . -type d \\( ! -perm 755 ${name('M')} -o -type d \\) ${name('D')}`,
+    `-o -type l ${name('L')}`,
     `-o -type f \\( ${files} \\)`,
   ].join(' ');
 }
 
 /**
- * `awk LISTING_AWK OLD WALK SIDE COUNT > UNSORTED`: the listing's lines from the walk, an
+ * The walk into `walk` (md5sum lines, and the name lines where find cannot write them) and
+ * `names`: GNU find's own -fprintf first; where find refuses it (busybox, BSD: it stops before
+ * walking), the POSIX walk, with `names` emptied.
+ */
+function walkInto(f: ListingFiles, newerThan?: string, quiet = false): string {
+  const err = quiet ? ' 2>/dev/null' : '';
+  return `{ ${listingWalk({ newerThan, names: f.names })} > ${quote(f.walk)} 2>/dev/null || { : > ${quote(f.names)}; ${listingWalk({ newerThan })} > ${quote(f.walk)}${err}; }; }`;
+}
+
+/**
+ * `awk LISTING_AWK OLD WALK NAMES SIDE COUNT > UNSORTED`: the listing's lines from the walk, an
  * unchanged file's line taken from the old listing; `#exec` and `#mode` go to SIDE, the number of
  * lines to COUNT. Exits 1 when an unchanged file is not in the old listing (trust nothing then).
  */
 const LISTING_AWK = [
   'function unesc(s,  o, i, c) { o = ""; for (i = 1; i <= length(s); i++) { c = substr(s, i, 1); if (c == "\\\\") { i++; c = substr(s, i, 1); if (c == "n") c = "\\n"; else if (c == "r") c = "\\r" } o = o c } return o }',
-  'BEGIN { side = ARGV[3]; cnt = ARGV[4]; ARGV[3] = ""; ARGV[4] = "" }',
+  'BEGIN { side = ARGV[4]; cnt = ARGV[5]; ARGV[4] = ""; ARGV[5] = "" }',
   'FILENAME == ARGV[1] { if ($0 == "#exec") s = 1; else if ($0 == "#mode") s = 2; else if (s == 1) ox[$0] = 1; else if (s == 0) { c = substr($0, 1, 1); if (c == "\\\\") os[unesc(substr($0, 36))] = $0; else if (c ~ /[0-9a-f]/) os[substr($0, 35)] = $0 } next }',
   '{ c = substr($0, 1, 1); p = substr($0, 3) }',
   'c == "D" { if (p != ".") { print; n++ } next }',
@@ -61,6 +73,8 @@ const LISTING_AWK = [
 /** The scratch files a listing is made in (plain paths; quoted here). */
 export interface ListingFiles {
   walk: string;
+  /** The name lines GNU find writes itself (empty where find cannot). */
+  names: string;
   unsorted: string;
   /** `#exec` and `#mode`, appended to `sorted` once the upload is verified. */
   side: string;
@@ -78,12 +92,12 @@ export interface ListingFiles {
  */
 export function listingScript(f: ListingFiles, delta?: { old: string; mark: string; now: string }): string[] {
   const q = quote;
-  const list = (old: string) => `awk ${q(LISTING_AWK)} ${old} ${q(f.walk)} ${q(f.side)} ${q(f.count)} > ${q(f.unsorted)}`;
-  const whole = `{ ${listingWalk()} > ${q(f.walk)} && ${list('/dev/null')}; } || { echo "could not list the files of $PWD" >&2; exit 1; }`;
+  const list = (old: string) => `awk ${q(LISTING_AWK)} ${old} ${q(f.walk)} ${q(f.names)} ${q(f.side)} ${q(f.count)} > ${q(f.unsorted)}`;
+  const whole = `{ ${walkInto(f)} && ${list('/dev/null')}; } || { echo "could not list the files of $PWD" >&2; exit 1; }`;
   const lines = delta
     ? [
         `if ! { [ -f ${q(delta.old)} ] && [ -f ${q(delta.mark)} ] && [ ! ${q(delta.mark)} -nt ${q(delta.now)} ] &&`,
-        `  ${listingWalk(delta.mark)} > ${q(f.walk)} 2>/dev/null && ${list(q(delta.old))}; }; then`,
+        `  ${walkInto(f, delta.mark, true)} && ${list(q(delta.old))}; }; then`,
         `  ${whole}`,
         'fi',
       ]

@@ -14,6 +14,8 @@ export interface Layout {
   cacheSums: string;
   /** Touched before the cache listing is hashed: files changed since must be hashed again. */
   cacheMark: string;
+  /** Present while an upload changes the cache: cacheSums is not read (the next upload is full). */
+  cacheDirty: string;
 }
 
 export function layout(deployTo: string): Layout {
@@ -30,6 +32,7 @@ export function layout(deployTo: string): Layout {
     cache: posix.join(state, 'cache'),
     cacheSums: posix.join(state, 'cache.sums'),
     cacheMark: posix.join(state, 'cache.mark'),
+    cacheDirty: posix.join(state, 'cache.dirty'),
   };
 }
 

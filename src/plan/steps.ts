@@ -45,7 +45,8 @@ export function lockAndReadState(l: Layout, lockJson: string | undefined, opts: 
       MARK('lock'),
       `if [ -f ${q(l.lock)} ]; then while IFS= read -r line || [ -n "$line" ]; do printf '%s\n' "$line"; done < ${q(l.lock)}; fi; echo`,
       // Last: parseServerState hands everything after this marker to the listing's parser.
-      ...(opts.cacheListing ? [MARK('cache_sums'), `cat ${q(l.cacheSums)} 2>/dev/null || true; echo`] : []),
+      // Not while an upload that changed the cache left its dirty flag: the listing may be stale.
+      ...(opts.cacheListing ? [MARK('cache_sums'), `if [ ! -e ${q(l.cacheDirty)} ]; then cat ${q(l.cacheSums)} 2>/dev/null || true; fi; echo`] : []),
       'unset f line',
     ].join('\n'),
   );
@@ -100,8 +101,9 @@ export type UploadPlan = { kind: 'full' } | { kind: 'delta'; removed: readonly s
  * The build reaches the release through the tool-owned cache: the tar stream (everything, or
  * only what changed) is applied to .shipyaml/cache, the cache is verified against the build's
  * digest, then copied — never linked — into the fresh release. Old releases are never read, so a
- * file edited by hand in one can never leak into a new one. The cache's listing is moved aside
- * first and written last, so an interrupted upload makes the next one full.
+ * file edited by hand in one can never leak into a new one. A delta sets the cache's dirty flag
+ * first (a redirection, no process) and removes it only with the new listing in place; a full
+ * upload removes the listing first. So an interrupted upload makes the next one full.
  *
  * The listing (plan/cache-listing.ts) comes from one walk of the cache. A delta hashes only the
  * files whose inode changed (ctime) since cache.mark, touched before the last listing was made;
@@ -116,33 +118,35 @@ export function uploadRelease(l: Layout, id: string, mode: UploadPlan, expect?: 
   const inState = (name: string) => posix.join(l.state, `cache.${name}`);
   const f: ListingFiles = {
     walk: inState('walk'),
+    names: inState('names'),
     unsorted: inState('unsorted'),
     side: inState('side'),
     count: inState('count'),
     sorted: inState('sums.new'),
     digest: inState('digest'),
   };
-  const oldSums = inState('sums.old');
   const newMark = inState('mark.new');
   const sumsNew = q(f.sorted);
-  const sumsOld = q(oldSums);
   const markNew = q(newMark);
+  const dirty = q(l.cacheDirty);
   const C = q(l.cache);
   // Written with > before they are read, so nothing is removed first; removed at the end, so a
-  // run leaves .shipyaml/ as it found it, apart from the cache and its listing.
-  const scratchFiles = [...Object.values(f).map(q), sumsOld, markNew].join(' ');
+  // run leaves .shipyaml/ as it found it, apart from the cache and its listing. The dirty flag
+  // goes with them: once the new listing is in place, or with the listing when there is none.
+  const scratchFiles = [...Object.values(f).map(q), markNew, dirty].join(' ');
   // Every process costs the server a fork and an exec (~5-10 ms on a small VM), on every host:
   // the shell's builtins read the results.
   const lines: string[] = [];
   if (mode.kind === 'full') {
-    lines.push(`rm -rf ${sums} ${sumsOld} ${mark} ${C}`, `mkdir -p ${C}`);
+    lines.push(`rm -rf ${sums} ${mark} ${C}`, `mkdir -p ${C}`);
   } else {
-    lines.push(`mv -f ${sums} ${sumsOld} 2>/dev/null || rm -f ${mark} ${sumsOld}`);
+    // The listing stays where it is: the walk below reads it for the files that did not change.
+    lines.push(`: > ${dirty}`);
     // What the cache holds and the build does not (files, directories, links, changed types).
     if (mode.removed.length) lines.push(`rm -rf ${mode.removed.map((p) => q(posix.join(l.cache, p))).join(' ')}`);
     lines.push(mkdirIfMissing([l.cache]));
   }
-  const delta = mode.kind === 'delta' ? { old: oldSums, mark: l.cacheMark, now: newMark } : undefined;
+  const delta = mode.kind === 'delta' ? { old: l.cacheSums, mark: l.cacheMark, now: newMark } : undefined;
   const copy = `${q(l.cache + '/.')} ${q(releasePath(l, id) + '/')}`;
   lines.push(
     // -o: files belong to the deploy user, not to the uid in the archive (matters as root).
@@ -166,12 +170,12 @@ export function uploadRelease(l: Layout, id: string, mode: UploadPlan, expect?: 
     lines.push(
       `if { [ "$digest" != none ] && { [ "$entries" != ${expect.entries} ] || [ "$digest" != ${expect.digest} ]; }; } || { [ "$digest" = none ] && { [ "$files" != ${expect.files} ] || [ "$bytes" != ${expect.bytes} ]; }; }; then`,
       `  echo "the uploaded tree differs from the build: $entries entries (digest $digest) arrived, ${expect.entries} entries with ${expect.files} files (digest ${expect.digest}) were sent; the next upload will be full" >&2`,
-      `  rm -f ${scratchFiles}; exit 1`,
+      `  rm -f ${sums} ${scratchFiles}; exit 1`,
       `fi`,
     );
   }
   lines.push(
-    `if [ "$digest" != none ]; then cat ${q(f.side)} >> ${sumsNew} && mv ${markNew} ${mark} && mv ${sumsNew} ${sums}; fi`,
+    `if [ "$digest" != none ]; then cat ${q(f.side)} >> ${sumsNew} && mv ${markNew} ${mark} && mv ${sumsNew} ${sums}; else rm -f ${sums}; fi`,
     `rm -f ${scratchFiles}`,
     `trap - EXIT`,
     // The copy's own status: a failed copy fails the step (set -e).

@@ -43,6 +43,28 @@ describe('delta transfers on the local target', () => {
     expect(full.files).toBe(41);
   }, 60_000);
 
+  it('a delta cut short after it changed the cache leaves its dirty flag: the listing is not trusted, the next upload is full', async () => {
+    const { dir, root } = makeApp(localStage(), { ...files(10), 'index.html': 'v1' });
+    await deploy(dir);
+    const dirty = join(root, '.shipyaml/cache.dirty');
+    writeFileSync(join(dir, 'build/index.html'), 'v2');
+    // awk fails after tar has written v2 into the cache, so the listing (of v1) is now stale.
+    const { env } = toolShim(dir, 'awk', { option: '*', complaint: 'out of memory' });
+    const cut = await runCli(['deploy', 'local'], { cwd: dir, env });
+    expect(cut.code, cut.stderr).toBe(1);
+    expect(readFileSync(join(root, '.shipyaml/cache/index.html'), 'utf8')).toBe('v2');
+    expect(existsSync(dirty)).toBe(true);
+    writeFileSync(join(dir, 'build/index.html'), 'v3');
+    const next = await deploy(dir);
+    expect(next.mode).toBe('full');
+    expect(readFileSync(join(root, 'current/index.html'), 'utf8')).toBe('v3');
+    expect(existsSync(dirty)).toBe(false);
+    writeFileSync(join(dir, 'build/index.html'), 'v4');
+    expect((await deploy(dir)).mode).toBe('delta');
+    expect(existsSync(dirty)).toBe(false);
+    expect(readdirSync(join(root, '.shipyaml')).sort()).toEqual(['cache', 'cache.mark', 'cache.sums', 'log.jsonl']);
+  }, 60_000);
+
   it('a file edited by hand inside an old release never leaks into a new one', async () => {
     const { dir, root } = makeApp(localStage(), { ...files(10), 'config.php': 'ORIGINAL' });
     await deploy(dir);

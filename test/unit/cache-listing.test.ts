@@ -12,13 +12,22 @@ import { toolShim } from '../support/tool-shim.js';
 // The server side of the listing, run here with the system's find, awk, sort and md5sum through
 // the same lines uploadRelease runs (listingScript), then #exec/#mode appended as it does. md5sum
 // is shimmed to log the files it is given: which path the script took shows in what it hashed.
-function serverListing(dir: string, old?: { listing: string; mark: string }): { listing: string; digest: string; hashed: number } {
+function serverListing(
+  dir: string,
+  old?: { listing: string; mark: string },
+  opts: { findRefuses?: string } = {},
+): { listing: string; digest: string; hashed: number; printfs: number } {
   const s = join(dir, '..', `${dir.split('/').pop()}.scratch`);
   mkdirSync(s, { recursive: true });
   const { env, log } = toolShim(s, 'md5sum');
   writeFileSync(log, '');
+  // printf processes (find's -exec printf) are logged too; a find that refuses GNU's -fprintf is
+  // what busybox and BSD have.
+  const printf = toolShim(s, 'printf');
+  writeFileSync(printf.log, '');
+  if (opts.findRefuses) toolShim(s, 'find', { option: opts.findRefuses, complaint: `unknown predicate ${opts.findRefuses}` });
   const at = (n: string) => join(s, n);
-  const f = { walk: at('walk'), unsorted: at('unsorted'), side: at('side'), count: at('count'), sorted: at('sums'), digest: at('digest') };
+  const f = { walk: at('walk'), names: at('names'), unsorted: at('unsorted'), side: at('side'), count: at('count'), sorted: at('sums'), digest: at('digest') };
   writeFileSync(at('old'), old?.listing ?? '');
   const lines = [
     // Touched before hashing, as the upload does: the delta's "clock went back" check compares to it.
@@ -28,7 +37,8 @@ function serverListing(dir: string, old?: { listing: string; mark: string }): { 
   ];
   execFileSync('sh', ['-c', lines.join('\n')], { cwd: dir, env: { ...process.env, ...env } });
   const hashed = readFileSync(log, 'utf8').split('\n').flatMap((l) => l.split(' ').filter((a) => a.startsWith('./'))).length;
-  return { listing: readFileSync(f.sorted, 'utf8'), digest: readFileSync(f.digest, 'utf8').split(' ')[0]!, hashed };
+  const printfs = readFileSync(printf.log, 'utf8').split('\n').filter(Boolean).length;
+  return { listing: readFileSync(f.sorted, 'utf8'), digest: readFileSync(f.digest, 'utf8').split(' ')[0]!, hashed, printfs };
 }
 
 function tree(opts: { newline?: boolean } = {}): { dir: string; entries: TreeEntry[] } {
@@ -116,6 +126,26 @@ describe('the cache listing', () => {
     const ahead = serverListing(dir, { listing: before, mark });
     expect(ahead.hashed).toBe(files);
     expect(ahead.listing).toBe(first.listing);
+  });
+
+  it('GNU find writes the names itself (no printf process); a find without -fprintf gives the same listing, delta included', () => {
+    const { dir } = tree({ newline: false });
+    const gnu = serverListing(dir);
+    expect(gnu.printfs).toBe(0);
+    const posix = serverListing(dir, undefined, { findRefuses: '-fprintf' });
+    expect(posix.printfs).toBeGreaterThan(0);
+    expect(posix.listing).toBe(gnu.listing);
+    expect(posix.digest).toBe(gnu.digest);
+    const mark = join(dir, '..', `${dir.split('/').pop()}.mark`);
+    writeFileSync(mark, '');
+    // The write below must be newer than the marker, whatever the clock's granularity.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    writeFileSync(join(dir, 'a.txt'), 'one');
+    for (const findRefuses of [undefined, '-fprintf']) {
+      const delta = serverListing(dir, { listing: gnu.listing, mark }, { findRefuses });
+      expect(delta.hashed, String(findRefuses)).toBe(1);
+      expect(delta.listing).toBe(gnu.listing);
+    }
   });
 
   it('a listing from an older shipyaml (files only) or an unreadable one is not trusted', () => {
