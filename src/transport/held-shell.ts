@@ -45,6 +45,9 @@ export class HeldShell {
   private queued: string[] = [];
   private ending = false;
   private ended = false;
+  private markEnded!: () => void;
+  /** Settles once the shell has ended, however it ended. */
+  readonly done = new Promise<void>((resolve) => (this.markEnded = resolve));
 
   /**
    * `start` runs the shell; `endedEarly` is the error for a command whose shell ended without its
@@ -61,7 +64,6 @@ export class HeldShell {
           this.input = dest;
           for (const text of this.queued) dest.write(text);
           this.queued = [];
-          if (this.ending) dest.end();
           stop.addEventListener('abort', () => resolve(), { once: true });
           dest.once('finish', () => resolve());
         }),
@@ -116,11 +118,16 @@ export class HeldShell {
     });
   }
 
-  /** Ends the shell's input: it exits once the command running (if any) is done. */
+  /**
+   * Ends the shell once the command running (if any) is done. With `exit`, not the end of its
+   * input: sshd then closes the channel only after it has reaped the shell and sent its status.
+   * After an end of input it may close the channel first, and a connection closed right after
+   * leaves the shell to init (a zombie where init does not reap, its CPU outside sshd's).
+   */
   close(): void {
     if (this.ending) return;
     this.ending = true;
-    this.input?.end();
+    this.send('exit 0\n');
   }
 
   private readonly abort = () => this.stop.abort();
@@ -165,6 +172,7 @@ export class HeldShell {
     this.ended = true;
     fn();
     this.current = undefined;
+    this.markEnded();
     this.onEnd();
   }
 }

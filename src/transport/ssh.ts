@@ -31,6 +31,8 @@ export interface SshTransportOptions extends SshOptions {
 }
 
 const DEFAULT_MAX_CHANNELS = 8;
+/** How long close() waits for the held shell to end before it closes the connection anyway. */
+const HELD_EXIT_WAIT_MS = 1_000;
 
 export class SshTransport implements Transport {
   readonly kind = 'ssh' as const;
@@ -137,8 +139,17 @@ export class SshTransport implements Transport {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.held?.close();
+    const held = this.held;
     this.held = undefined;
+    if (held) {
+      // It exits, and sshd reaps it and says so before the connection goes: closed at once, sshd
+      // would leave the shell to init (a zombie where init does not reap, its CPU outside sshd's).
+      // One round trip, bounded for a server that no longer answers.
+      held.close();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([held.done, new Promise<void>((r) => (timer = setTimeout(r, HELD_EXIT_WAIT_MS)))]);
+      clearTimeout(timer);
+    }
     const conn = this.conn ?? (await this.opening?.catch(() => undefined));
     this.conn = undefined;
     this.opening = undefined;
