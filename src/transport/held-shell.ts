@@ -22,7 +22,6 @@ export const HELD_SHELL_COMMAND = 'sh -s';
 export type StartShell = (run: Required<Pick<ExecOptions, 'stdin' | 'onStdout' | 'onStderr' | 'signal'>>) => Promise<ExecResult>;
 
 interface Running {
-  n: number;
   started: number;
   options: ExecOptions;
   stdout: string;
@@ -91,7 +90,6 @@ export class HeldShell {
     const end = `@@shipyaml:done:${this.nonce}:${n}:`;
     return new Promise<ExecResult>((resolve, reject) => {
       const r: Running = {
-        n,
         started: performance.now(),
         options,
         stdout: '',
