@@ -61,6 +61,8 @@ export class HeldShell {
       writeTo: (dest, stop) =>
         new Promise<void>((resolve) => {
           this.input = dest;
+          // A write that meets a closed channel fails the shell through the channel's close.
+          dest.on('error', () => {});
           for (const text of this.queued) dest.write(text);
           this.queued = [];
           stop.addEventListener('abort', () => resolve(), { once: true });
@@ -131,6 +133,7 @@ export class HeldShell {
   private readonly abort = () => this.stop.abort();
 
   private send(text: string): void {
+    if (this.ended) return;
     if (this.input) this.input.write(text);
     else this.queued.push(text);
   }

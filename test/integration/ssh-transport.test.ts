@@ -138,24 +138,19 @@ describe('exec over one connection', () => {
     expect(await sessions()).toBe(from + 3);
   }, 30_000);
 
-  test('close ends the held shell so that sshd reaps it and closes its session before the connection goes', async () => {
+  test('close ends the held shell so that sshd reaps it before the connection goes: no shell left to init', async () => {
     const h = fleet.hosts[1]!;
-    const count = async (what: string) => {
-      await sleep(300); // sshd writes its log lines as it gets to them
-      return (await readLog(h)).split('\n').filter((l) => l.startsWith(what)).length;
-    };
-    const [started, closed] = [await count('Starting session:'), await count('Close session:')];
     const shells: string[] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 5; i++) {
       const t = transport(spec('web2'));
       shells.push((await t.exec(script('echo $$'))).stdout.trim());
       await t.close();
     }
-    expect(await count('Starting session:')).toBe(started + 3);
-    // Closed at once after an end of input, sshd logged no "Close session" and left the shell to
-    // init, a zombie here.
-    expect(await count('Close session:')).toBe(closed + 3);
-    for (const pid of shells) expect((await fleet.run(1, `ps -o stat= -p ${pid} || echo gone`)).stdout.trim()).toBe('gone');
+    await sleep(300);
+    // Closed at once after an end of input, sshd left the shell to init: a zombie under pid 1
+    // here (this machine's init reaps late), and its CPU outside sshd's.
+    const left = (await fleet.run(h, `for p in ${shells.join(' ')}; do ps -o pid=,ppid=,stat= -p $p; done; true`)).stdout.trim();
+    expect(left).toBe('');
   }, 30_000);
 
   test('stdin of several MB arrives intact', async () => {
