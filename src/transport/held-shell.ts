@@ -16,10 +16,10 @@ import { quote } from '../shell/quote.js';
 import { appendCapped, type ExecOptions, type ExecResult, type StdinSource } from './transport.js';
 
 /** What the held shell is started as, on the server. */
-export const HELD_SHELL_COMMAND = 'sh -s';
+const HELD_SHELL_COMMAND = 'sh -s';
 
-/** Starts the held shell: HELD_SHELL_COMMAND with this stdin and output; settles when it ends. */
-export type StartShell = (run: Required<Pick<ExecOptions, 'stdin' | 'onStdout' | 'onStderr' | 'signal'>>) => Promise<ExecResult>;
+/** Runs `command` (the held shell) with this stdin and output; settles when it ends. */
+export type StartShell = (command: string, run: Required<Pick<ExecOptions, 'stdin' | 'onStdout' | 'onStderr' | 'signal'>>) => Promise<ExecResult>;
 
 interface Running {
   started: number;
@@ -48,14 +48,10 @@ export class HeldShell {
   /** Settles once the shell has ended, however it ended. */
   readonly done = new Promise<void>((resolve) => (this.markEnded = resolve));
 
-  /**
-   * `start` runs the shell; `endedEarly` is the error for a command whose shell ended without its
-   * exit status; `onEnd` is told once the shell has ended, however it ended.
-   */
+  /** `start` runs the shell; `endedEarly` is the error for a command whose shell ended without its exit status. */
   constructor(
     start: StartShell,
     private readonly endedEarly: () => Error,
-    private readonly onEnd: () => void = () => {},
   ) {
     const stdin: StdinSource = {
       writeTo: (dest, stop) =>
@@ -65,11 +61,11 @@ export class HeldShell {
           dest.on('error', () => {});
           for (const text of this.queued) dest.write(text);
           this.queued = [];
+          // Never ended by us (close() sends `exit`): done when the shell's channel is.
           stop.addEventListener('abort', () => resolve(), { once: true });
-          dest.once('finish', () => resolve());
         }),
     };
-    start({
+    start(HELD_SHELL_COMMAND, {
       stdin,
       onStdout: (c) => this.current?.out.push(c),
       onStderr: (c) => this.current?.err.push(c),
@@ -142,7 +138,7 @@ export class HeldShell {
     if (stream === 'out') r.outCode = code;
     else r.errCode = code;
     if (r.outCode === undefined || r.errCode === undefined) return;
-    this.settle(r, () => r.resolve({ code: r.outCode!, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - r.started }));
+    this.settle(r, () => r.resolve(resultOf(r, r.outCode!)));
   }
 
   private shellEnded(result: ExecResult): void {
@@ -152,13 +148,9 @@ export class HeldShell {
     r.err.flush();
     const code = r.outCode ?? r.errCode;
     // Its status came on one stream before the shell ended: that is the command's.
-    if (code !== undefined) return this.settle(r, () => r.resolve({ code, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - r.started }));
+    if (code !== undefined) return this.settle(r, () => r.resolve(resultOf(r, code)));
     // The shell was ended under it (an interrupt, a kill): its end is the command's, as a session's would be.
-    if (result.code !== 0 || result.signal) {
-      return this.settle(r, () =>
-        r.resolve({ code: result.code, ...(result.signal ? { signal: result.signal } : {}), stdout: r.stdout, stderr: r.stderr, ms: performance.now() - r.started }),
-      );
-    }
+    if (result.code !== 0 || result.signal) return this.settle(r, () => r.resolve(resultOf(r, result.code, result.signal)));
     this.settle(r, () => r.reject(this.endedEarly()));
   }
 
@@ -174,8 +166,11 @@ export class HeldShell {
     fn();
     this.current = undefined;
     this.markEnded();
-    this.onEnd();
   }
+}
+
+function resultOf(r: Running, code: number, signal?: string): ExecResult {
+  return { code, ...(signal ? { signal } : {}), stdout: r.stdout, stderr: r.stderr, ms: performance.now() - r.started };
 }
 
 /**

@@ -54,7 +54,6 @@ export class SshTransport implements Transport {
         connectionLost: typeof ErrorsModule.connectionLost;
         closeConnection: typeof ConnectModule.closeConnection;
         HeldShell: typeof HeldShellModule.HeldShell;
-        HELD_SHELL_COMMAND: string;
       }
     | undefined;
   /** Runs the commands that have no stdin, one after another (see held-shell.ts). */
@@ -126,14 +125,15 @@ export class SshTransport implements Transport {
   }
 
   private holdShell(): HeldShellModule.HeldShell {
-    const { HeldShell, HELD_SHELL_COMMAND, connectionLost } = this.modules!;
-    const shell: HeldShellModule.HeldShell = new HeldShell(
-      (run) => this.execChannel(HELD_SHELL_COMMAND, run),
+    const { HeldShell, connectionLost } = this.modules!;
+    const shell = new HeldShell(
+      (command, run) => this.execChannel(command, run),
       () => this.lostWith ?? connectionLost(this.target!, 'the shell ended before the command finished'),
-      () => {
-        if (this.held === shell) this.held = undefined;
-      },
     );
+    // An ended shell (an interrupt, a kill) is replaced by the next command that needs one.
+    void shell.done.then(() => {
+      if (this.held === shell) this.held = undefined;
+    });
     return shell;
   }
 
@@ -189,8 +189,8 @@ export class SshTransport implements Transport {
       dialed.discard();
       throw e;
     }
-    const [{ openConnection, closeConnection }, { connectionLost }, { execOnClient, remoteCommand }, { HeldShell, HELD_SHELL_COMMAND }] = modules;
-    this.modules = { execOnClient, remoteCommand, connectionLost, closeConnection, HeldShell, HELD_SHELL_COMMAND };
+    const [{ openConnection, closeConnection }, { connectionLost }, { execOnClient, remoteCommand }, { HeldShell }] = modules;
+    this.modules = { execOnClient, remoteCommand, connectionLost, closeConnection, HeldShell };
     return openConnection(target, {
       connectTimeoutMs: this.options.connectTimeoutMs,
       keepaliveMs: this.options.keepaliveMs,

@@ -2,22 +2,22 @@
 // keeps what a session of its own gave it, and the shell outlives failures.
 import { describe, expect, it } from 'vitest';
 import { argv, ownScript, script, type Cmd } from '../../src/shell/cmd.js';
-import { HELD_SHELL_COMMAND, HeldShell, type StartShell } from '../../src/transport/held-shell.js';
+import { HeldShell, type StartShell } from '../../src/transport/held-shell.js';
 import { LocalTransport } from '../../src/transport/local.js';
 
 const local = new LocalTransport({ name: 'local', local: true } as never);
-const shellArgv = HELD_SHELL_COMMAND.split(' ');
 
 /** A held shell on this machine; `bytewise` hands its output on one byte at a time. */
 function held(opts: { bytewise?: boolean } = {}) {
   const events = { ended: 0 };
-  const start: StartShell = (run) =>
-    local.exec(argv(...shellArgv), {
+  const start: StartShell = (command, run) =>
+    local.exec(argv(...command.split(' ')), {
       ...run,
       onStdout: opts.bytewise ? (c) => c.forEach((b) => run.onStdout(Buffer.from([b]))) : run.onStdout,
       onStderr: opts.bytewise ? (c) => c.forEach((b) => run.onStderr(Buffer.from([b]))) : run.onStderr,
     });
-  const shell = new HeldShell(start, () => new Error('ended early'), () => events.ended++);
+  const shell = new HeldShell(start, () => new Error('ended early'));
+  void shell.done.then(() => events.ended++);
   return { shell, events };
 }
 
