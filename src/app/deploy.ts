@@ -7,7 +7,7 @@ import type { CommandContext, CommandOutcome } from './run-command.js';
 export async function deployCommand(ctx: CommandContext, stageName: string, flags: { full?: boolean } = {}): Promise<CommandOutcome> {
   const start = (stage: StageConfig) => {
     // Awaited in deploy(); a failed connect leaves it unawaited, which it handles itself.
-    const build = startBuildScan(stage);
+    const build = startBuildScan(stage, { full: flags.full === true });
     return { build, revision: localRevision(stage.dir) };
   };
   return withStage(ctx, 'deploy', stageName, async (s, stage, early) => {

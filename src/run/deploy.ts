@@ -10,6 +10,7 @@ import { releaseStatuses, type LogEntry, type ServerState } from '../plan/server
 import { appendLog, releaseLock, removeReleases, type UploadPlan } from '../plan/steps.js';
 import { uploadArchive, uploadSource, type UploadArchive } from '../transfer/upload-source.js';
 import type { BuildManifest } from '../transfer/scan.js';
+import { digestCacheFile } from '../transfer/digest-cache.js';
 import { scanBuildInWorker, type BuildScan } from '../transfer/scan-in-worker.js';
 import type { CacheListing } from '../plan/cache-listing.js';
 import { decideUpload, type UploadMode } from '../plan/delta.js';
@@ -51,7 +52,7 @@ interface HostRun {
 export async function deploy(s: Session, stage: StageConfig, opts: DeployOptions = {}): Promise<DeployResult> {
   const timings: { phase: Phase; ms: number }[] = [];
   const started = Date.now();
-  const scan = stage.source.kind === 'upload' ? (opts.build ?? startBuildScan(stage)) : undefined;
+  const scan = stage.source.kind === 'upload' ? (opts.build ?? startBuildScan(stage, { full: opts.full === true })) : undefined;
   // Walked before any lock: a missing build or a name it cannot have is a user error that must
   // change nothing anywhere. The reading and hashing go on meanwhile, overlapping with the lock.
   await scan?.walked;
@@ -263,10 +264,17 @@ function refuseUnsafeCurrent(states: Map<string, ServerState>): void {
   }
 }
 
-/** Walks, reads and hashes an upload stage's build on a worker thread; its walk is awaited before the lock. */
-export function startBuildScan(stage: StageConfig): BuildScan | undefined {
+/**
+ * Walks, reads and hashes an upload stage's build on a worker thread; its walk is awaited before
+ * the lock. Files unchanged since the last scan keep their digests (digest-cache.ts), except with
+ * --full, which reads every file again.
+ */
+export function startBuildScan(stage: StageConfig, opts: { full: boolean }): BuildScan | undefined {
   if (stage.source.kind !== 'upload') return undefined;
-  return scanBuildInWorker(stage.source.build, [...stage.source.exclude, ...deployDirsInsideBuild(stage)]);
+  const file = digestCacheFile(stage.source.build);
+  return scanBuildInWorker(stage.source.build, [...stage.source.exclude, ...deployDirsInsideBuild(stage)], {
+    digests: file === undefined ? undefined : { file, reuse: !opts.full },
+  });
 }
 
 /** A local deploy_to inside the build (e.g. build: . with deploy_to ./.shipyaml/…) must not upload itself. */

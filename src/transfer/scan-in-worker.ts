@@ -2,7 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import type { ErrorCode } from '../errors/codes.js';
 import { ShipyamlError } from '../errors/shipyaml-error.js';
 import { takeScanThread } from './scan-thread.js';
-import { scanBuild, type BuildManifest } from './scan.js';
+import { scanBuild, type BuildManifest, type ScanOptions } from './scan.js';
 
 type Reply = { walked: true } | { manifest: BuildManifest } | { error: { code?: ErrorCode; message: string; hint?: string } };
 
@@ -19,16 +19,16 @@ export interface BuildScan {
  * scan runs inline, walked only once hashed; a built copy always has its worker, and a missing
  * one fails the deploy rather than quietly losing the overlap.
  */
-export function scanBuildInWorker(dir: string, exclude: readonly string[]): BuildScan {
+export function scanBuildInWorker(dir: string, exclude: readonly string[], opts: ScanOptions = {}): BuildScan {
   const thread = takeScanThread();
   if (thread === undefined || 'failed' in thread) {
-    const manifest = thread === undefined ? scanBuild(dir, exclude) : Promise.reject(thread.failed);
+    const manifest = thread === undefined ? scanBuild(dir, exclude, opts) : Promise.reject(thread.failed);
     return settled({ walked: manifest.then(() => undefined), manifest });
   }
-  return settled(runScan(thread.worker, thread.errors, dir, exclude));
+  return settled(runScan(thread.worker, thread.errors, dir, exclude, opts));
 }
 
-function runScan(worker: Worker, earlyErrors: unknown[], dir: string, exclude: readonly string[]): BuildScan {
+function runScan(worker: Worker, earlyErrors: unknown[], dir: string, exclude: readonly string[], opts: ScanOptions): BuildScan {
   let onWalked!: () => void;
   let onFailed!: (e: unknown) => void;
   const walked = new Promise<void>((resolve, reject) => {
@@ -56,7 +56,7 @@ function runScan(worker: Worker, earlyErrors: unknown[], dir: string, exclude: r
     });
     worker.on('error', fail);
     worker.once('exit', (code) => fail(new Error(`the build scan stopped with exit code ${code}`)));
-    worker.postMessage({ dir, exclude: [...exclude] });
+    worker.postMessage({ dir, exclude: [...exclude], opts });
   });
   return { walked, manifest };
 }

@@ -3,13 +3,12 @@
 // so, and reads and hashes it, while the main thread does the SSH handshakes and takes the locks.
 import { parentPort } from 'node:worker_threads';
 import { ShipyamlError } from '../errors/shipyaml-error.js';
-import { hashBuild, walkBuild } from './scan.js';
+import { scanBuildSync, type ScanOptions } from './scan.js';
 
-parentPort!.once('message', ({ dir, exclude }: { dir: string; exclude: string[] }) => {
+parentPort!.once('message', ({ dir, exclude, opts }: { dir: string; exclude: string[]; opts: ScanOptions }) => {
   try {
-    const walk = walkBuild(dir, exclude);
-    parentPort!.postMessage({ walked: true });
-    parentPort!.postMessage({ manifest: hashBuild(walk) });
+    const manifest = scanBuildSync(dir, exclude, opts, () => parentPort!.postMessage({ walked: true }));
+    parentPort!.postMessage({ manifest });
   } catch (e) {
     const err = e instanceof ShipyamlError ? { code: e.code, message: e.message, hint: e.hint } : { message: e instanceof Error ? e.message : String(e) };
     parentPort!.postMessage({ error: err });

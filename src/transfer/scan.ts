@@ -2,6 +2,7 @@ import * as crypto from 'node:crypto';
 import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ShipyamlError } from '../errors/shipyaml-error.js';
+import { openDigestCache, type DigestCache, type FileStamp } from './digest-cache.js';
 import { createExcludeMatcher } from './exclude.js';
 import { treeDigest } from './tree-digest.js';
 
@@ -18,16 +19,39 @@ export interface BuildManifest {
   fileBytes: number;
   /** What the server's tree digest must equal after extracting (see tree-digest.ts). */
   digest: string;
+  /** Files read and hashed by this scan; the others' digests came from the digest cache. */
+  read: number;
 }
 
 /** The build walked but not yet read: every entry, files with their size from lstat and no md5 yet. */
 export interface BuildWalk {
   entries: BuildEntry[];
+  /** Each file's lstat as walked: what the digest cache checks. */
+  stamps: Map<BuildEntry, FileStamp>;
 }
 
-/** walkBuild, then hashBuild. */
-export async function scanBuild(buildDir: string, exclude: readonly string[]): Promise<BuildManifest> {
-  return hashBuild(walkBuild(buildDir, exclude));
+export interface ScanOptions {
+  /** The digest cache's file (digest-cache.ts); `reuse: false` reads every file but still records (--full). */
+  digests?: { file: string; reuse: boolean };
+}
+
+/** walkBuild, then (after onWalked) hashBuild, with the digest cache opened before the walk and saved after. */
+export function scanBuildSync(buildDir: string, exclude: readonly string[], opts: ScanOptions = {}, onWalked?: () => void): BuildManifest {
+  const digests = opts.digests && openDigestCache(opts.digests.file, { reuse: opts.digests.reuse });
+  try {
+    const walk = walkBuild(buildDir, exclude);
+    onWalked?.();
+    const manifest = hashBuild(walk, digests);
+    digests?.save();
+    return manifest;
+  } catch (e) {
+    digests?.discard();
+    throw e;
+  }
+}
+
+export async function scanBuild(buildDir: string, exclude: readonly string[], opts: ScanOptions = {}): Promise<BuildManifest> {
+  return scanBuildSync(buildDir, exclude, opts);
 }
 
 /**
@@ -47,6 +71,7 @@ export function walkBuild(buildDir: string, exclude: readonly string[]): BuildWa
   }
   if (!root.isDirectory()) throw new ShipyamlError('E_BUILD', `the build path ${buildDir} is not a directory`);
   const entries: BuildEntry[] = [];
+  const stamps = new Map<BuildEntry, FileStamp>();
   // Paths by concatenation from one normalized root: join() per entry normalized each again.
   const top = resolve(buildDir);
   const prefix = top.endsWith('/') ? top : `${top}/`;
@@ -69,32 +94,45 @@ export function walkBuild(buildDir: string, exclude: readonly string[]): BuildWa
       } else if (st.isSymbolicLink()) {
         entries.push({ type: 'symlink', ...base, linkname: readlinkSync(abs) });
       } else if (st.isFile()) {
-        entries.push({ type: 'file', ...base, size: st.size, md5: '', abs });
+        const file: BuildEntry = { type: 'file', ...base, size: st.size, md5: '', abs };
+        entries.push(file);
+        stamps.set(file, { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs });
       }
       // Sockets, fifos and devices are not part of an app build: skipped.
     }
   };
   walk('');
-  return { entries };
+  return { entries, stamps };
 }
 
 /**
- * Reads every file of the walk: its md5 and its size as read, and the tree digest. Contents go
- * through one reused buffer and are not kept (fresh memory is what costs most on small VMs; a
- * redeploy sends 1%).
+ * Reads every file of the walk that the digest cache does not vouch for: its md5 and its size as
+ * read, and the tree digest. Contents go through one reused buffer and are not kept (fresh memory
+ * is what costs most on small VMs; a redeploy sends 1%).
  */
-export function hashBuild(walk: BuildWalk): BuildManifest {
+export function hashBuild(walk: BuildWalk, digests?: DigestCache): BuildManifest {
   let files = 0;
   let fileBytes = 0;
+  let read = 0;
   for (const e of walk.entries) {
     if (e.type !== 'file') continue;
-    const { size, md5 } = digestFile(e.abs, e.size);
-    e.size = size;
+    const stamp = walk.stamps.get(e)!;
+    let md5 = digests?.known(e.path, stamp);
+    if (md5 !== undefined) {
+      digests!.record(e.path, stamp, md5);
+    } else {
+      const got = digestFile(e.abs, e.size);
+      read++;
+      md5 = got.md5;
+      // A file that grew or shrank since the walk is being written: its digest is not recorded.
+      if (got.size === e.size) digests?.record(e.path, stamp, md5);
+      e.size = got.size;
+    }
     e.md5 = md5;
     files++;
-    fileBytes += size;
+    fileBytes += e.size;
   }
-  return { entries: walk.entries, files, fileBytes, digest: treeDigest(walk.entries) };
+  return { entries: walk.entries, files, fileBytes, digest: treeDigest(walk.entries), read };
 }
 
 const READ_BYTES = 1024 * 1024;

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, writeFileSync, rmSync, mkdirSync, symlinkSync, existsSync, readlinkSync, chmodSync, statSync, utimesSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync, rmSync, mkdirSync, symlinkSync, existsSync, readlinkSync, chmodSync, statSync, utimesSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
@@ -12,6 +12,20 @@ async function deploy(dir: string, ...extra: string[]): Promise<Transfer> {
   expect(r.code, r.stdout + r.stderr).toBe(0);
   const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   return events.find((e) => e.type === 'transfer');
+}
+
+/** Until this filesystem's clock has passed every ctime in `dir`: a scan then records all its files. */
+async function afterClockTick(dir: string): Promise<void> {
+  const newest = Math.max(...readdirSync(dir, { recursive: true }).map((p) => lstatSync(join(dir, String(p))).ctimeMs));
+  const probe = join(dir, '..', 'tick-probe');
+  for (let i = 0; i < 400; i++) {
+    writeFileSync(probe, '');
+    const t = statSync(probe).ctimeMs;
+    rmSync(probe);
+    if (t > newest) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error('the filesystem clock did not move in 2 s');
 }
 
 /** A new build deployed over a tampered cache: refused by the server's verification, exit 1. */
@@ -63,6 +77,49 @@ describe('delta transfers on the local target', () => {
     expect((await deploy(dir)).mode).toBe('delta');
     expect(existsSync(dirty)).toBe(false);
     expect(readdirSync(join(root, '.shipyaml')).sort()).toEqual(['cache', 'cache.mark', 'cache.sums', 'log.jsonl']);
+  }, 60_000);
+
+  it('build digests come from the cache only while a file is untouched: a same-size edit with its mtime put back is sent; --full and SHIPYAML_DIGEST_CACHE=off read everything', async () => {
+    const { dir, root } = makeApp(localStage(), { ...files(20), 'index.html': 'v1' });
+    const env = { XDG_CACHE_HOME: join(dir, 'xdg') };
+    const build = join(dir, 'build');
+    const mtime = new Date('2026-01-02T03:04:05Z');
+    utimesSync(join(build, 'index.html'), mtime, mtime);
+    await afterClockTick(build);
+    const run = async (...extra: string[]) => {
+      const r = await runCli(['deploy', 'local', '--json', ...extra], { cwd: dir, env });
+      return { r, t: r.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'transfer') as Transfer | undefined };
+    };
+    expect((await run()).r.code).toBe(0);
+    const digestsDir = join(dir, 'xdg/shipyaml/digests');
+    const [cacheFile] = readdirSync(digestsDir).map((f) => join(digestsDir, f));
+    expect(readFileSync(cacheFile!, 'utf8')).toMatch(/\tindex\.html$/m);
+    // Same size, same mtime, same inode: only ctime tells.
+    writeFileSync(join(build, 'index.html'), 'v2');
+    utimesSync(join(build, 'index.html'), mtime, mtime);
+    const edited = await run();
+    expect(edited.r.code, edited.r.stderr).toBe(0);
+    expect(edited.t).toMatchObject({ mode: 'delta', files: 1 });
+    expect(readFileSync(join(root, 'current/index.html'), 'utf8')).toBe('v2');
+    // The deploy reads the cache: a digest poisoned in it (a stat-identical file with a wrong
+    // md5) reaches the server, whose check refuses the upload before any switch.
+    await afterClockTick(build);
+    expect((await run()).r.code).toBe(0);
+    const live = readlinkSync(join(root, 'current'));
+    const text = readFileSync(cacheFile!, 'utf8');
+    writeFileSync(cacheFile!, text.replace(/^[0-9a-f]{32}(?= .*\tsrc\/file3\.txt$)/m, 'f'.repeat(32)));
+    const poisoned = await run();
+    expect(poisoned.r.code).toBe(1);
+    expect(poisoned.r.stdout).toContain('differs from the build');
+    expect(readlinkSync(join(root, 'current'))).toBe(live);
+    // --full reads every file again (and writes the cache afresh); so does a run with the cache off.
+    writeFileSync(cacheFile!, text.replace(/^[0-9a-f]{32}(?= .*\tsrc\/file3\.txt$)/m, 'f'.repeat(32)));
+    expect((await run('--full')).r.code).toBe(0);
+    expect(readFileSync(cacheFile!, 'utf8')).not.toContain('f'.repeat(32));
+    writeFileSync(cacheFile!, text.replace(/^[0-9a-f]{32}(?= .*\tsrc\/file3\.txt$)/m, 'f'.repeat(32)));
+    const off = await runCli(['deploy', 'local'], { cwd: dir, env: { ...env, SHIPYAML_DIGEST_CACHE: 'off' } });
+    expect(off.code, off.stderr).toBe(0);
+    expect(readFileSync(cacheFile!, 'utf8')).toContain('f'.repeat(32));
   }, 60_000);
 
   it('a file edited by hand inside an old release never leaks into a new one', async () => {
