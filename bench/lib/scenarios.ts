@@ -1,7 +1,7 @@
 // The measured runs on one fleet, shipyaml and the script alternating (who goes first swaps every
 // run, so warm caches and background noise fall on both alike). Every loop is bounded by the
 // run count; every command by a timeout (see measure.ts).
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Fleet } from '../../test/harness/sshd.js';
 import { newestProfile, summariseProfile, type ProfileSummary } from './profile.js';
@@ -67,6 +67,8 @@ export async function runDeployScenarios(ws: Workspace, fleet: Fleet, runs: numb
   for (let run = 0; run < runs && more(run, firstBy); run++) {
     resetRoot(fleet, SHIP_ROOT);
     resetRoot(fleet, CLASSIC_ROOT);
+    // A build never scanned before: every file is read and hashed (no digest cache).
+    rmSync(ws.cacheHome, { recursive: true, force: true });
     await shipyamlSetup(ws, cfg.a);
     baselineSetup(fleet, classic);
     classicIds = [];

@@ -113,7 +113,7 @@ export async function shipyaml(ws: Workspace, fleet: Fleet, args: string[], opts
   let spawnedAt = 0;
   const m = await measured(fleet, () => {
     spawnedAt = Date.now();
-    return timed([...node, ws.cli, ...args, '--json'], { cwd: ws.app, env: CLI_ENV, usage: true });
+    return timed([...node, ws.cli, ...args, '--json'], { cwd: ws.app, env: { ...CLI_ENV, XDG_CACHE_HOME: ws.cacheHome }, usage: true });
   }, undefined, opts.programs);
   const { r, perHost, machineCpuS } = m;
   if (r.code !== 0) fail(`shipyaml ${args.join(' ')}`, r);

@@ -19,6 +19,8 @@ export interface Workspace {
   a: AppBuild;
   b: AppBuild;
   changed: string[];
+  /** shipyaml's XDG_CACHE_HOME here (its build digests): emptied before each first deploy. */
+  cacheHome: string;
   remove(): void;
 }
 
@@ -49,6 +51,7 @@ export function createWorkspace(): Workspace {
     a,
     b: v.build,
     changed: v.changed,
+    cacheHome: join(dir, 'xdg-cache'),
     remove: () => {
       if (!process.env.SHIPYAML_BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
     },
