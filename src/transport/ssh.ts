@@ -84,6 +84,9 @@ export class SshTransport implements Transport {
       throw e;
     });
     this.conn = await this.opening;
+    // The held shell starts now, not with the first command: sshd forks it and sh starts (~20 ms)
+    // while the caller prepares that command. Every command run over SSH execs at least once.
+    if (this.maxChannels >= 2) this.held ??= this.holdShell();
   }
 
   async exec(cmd: Cmd, options: ExecOptions = {}): Promise<ExecResult> {

@@ -115,8 +115,10 @@ describe('exec over one connection', () => {
       return (await readLog(h)).split('\n').filter((l) => l.includes('Starting session:')).length;
     };
     const t = transport(spec('web2'));
-    await t.connect();
     const before = await sessions();
+    // The held shell starts with the connection, before any command.
+    await t.connect();
+    expect(await sessions()).toBe(before + 1);
     const shells: string[] = [];
     for (let i = 0; i < 5; i++) {
       const r = await t.exec(script(`echo $$; echo "try ${i}" >&2; exit ${i % 2 ? 3 : 0}`));
@@ -430,10 +432,11 @@ describe('the TCP connection opened while ssh2 loads (ssh-dial.ts)', () => {
 
 describe('the round-trip estimate that sizes uploads (round-trips.ts)', () => {
   test('hosts at one address share it: a host that has not run anything yet has the estimate of one that has', async () => {
+    // One channel each: no held shell, whose open at connect would be a sample of its own.
     const shared = new RoundTrips();
-    const a = direct(fleet.hosts[0]!, { roundTrips: shared });
-    const b = direct(fleet.hosts[1]!, { roundTrips: shared });
-    const alone = direct(fleet.hosts[2]!);
+    const a = direct(fleet.hosts[0]!, { roundTrips: shared, maxChannels: 1 });
+    const b = direct(fleet.hosts[1]!, { roundTrips: shared, maxChannels: 1 });
+    const alone = direct(fleet.hosts[2]!, { maxChannels: 1 });
     await Promise.all([b.connect(), alone.connect()]);
     expect(b.roundTripMs).toBeUndefined();
     await a.exec(argv('true'));
