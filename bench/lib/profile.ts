@@ -68,10 +68,22 @@ export function summariseProfile(file: string, top = 15): ProfileSummary {
   };
 }
 
-export function newestProfile(dir: string): string {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
-  if (!files.length) throw new Error(`no .cpuprofile in ${dir}`);
-  return join(dir, files[files.length - 1]!);
+/**
+ * The profiles node --cpu-prof wrote into `dir` for one process: one per thread, named
+ * CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile. Thread 0 is the main thread; the others are
+ * workers (the build scan's). Taking the newest file by name took the scan's worker.
+ */
+export function threadProfiles(dir: string): { main: string; workers: string[] } {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  const thread = (f: string) => f.split('.').at(-3);
+  const main = files.find((f) => thread(f) === '0');
+  if (!main) throw new Error(`no main-thread .cpuprofile in ${dir}: ${files.join(', ') || 'none'}`);
+  return { main: join(dir, main), workers: files.filter((f) => f !== main).map((f) => join(dir, f)) };
+}
+
+/** Milliseconds a thread's profile spent on anything but (idle). */
+export function busyMs(s: ProfileSummary): number {
+  return s.byArea.filter((a) => a.area !== '(idle)').reduce((n, a) => n + a.ms, 0);
 }
 
 /** Median over hosts of each step's ms (from the --json step events), in the order they ran. */

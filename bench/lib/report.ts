@@ -18,7 +18,7 @@ export interface BenchResult {
   samples: Sample[];
   startup: StartupResult[];
   roundTrips: { hosts: number; rows: RoundTrips[] }[];
-  profiles: { hosts: number; scenario: string; sample: Sample; summary: ProfileSummary; script: Sample }[];
+  profiles: { hosts: number; scenario: string; sample: Sample; summary: ProfileSummary; scanThreadMs?: number; script: Sample }[];
   serverCosts: ServerCost[];
   /** Optional: older results.json files lack it. */
   calibration?: SshdCalibration[];
@@ -295,7 +295,8 @@ export function markdown(r: BenchResult): string {
       out.push(`Steps: ${stepMedians(s).map((st) => `${st.phase}/${st.step} ${st.ms.toFixed(0)} (${st.max.toFixed(0)}) ms`).join(', ')}.`);
       out.push('');
       const total = p.summary.byArea.reduce((n, a) => n + a.ms, 0);
-      out.push(`Client profile (${(p.summary.totalMs / 1000).toFixed(2)} s): ` + p.summary.byArea.slice(0, 10).map((a) => `${a.area} ${a.ms.toFixed(0)} ms (${pct(a.ms / total)})`).join(', ') + '.');
+      const scan = p.scanThreadMs !== undefined ? ` The build scan's worker thread beside it was busy ${p.scanThreadMs.toFixed(0)} ms (walk, digest cache, hashing).` : '';
+      out.push(`Client profile, main thread (${(p.summary.totalMs / 1000).toFixed(2)} s): ` + p.summary.byArea.slice(0, 10).map((a) => `${a.area} ${a.ms.toFixed(0)} ms (${pct(a.ms / total)})`).join(', ') + '.' + scan);
       out.push('');
       out.push(table(['top functions (self)', 'where', 'ms'], p.summary.top.slice(0, 10).map((f) => [`\`${f.fn}\``, f.where ? `\`${f.where}\`` : f.area, f.ms.toFixed(0)])));
       out.push('');

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Fleet } from '../../test/harness/sshd.js';
-import { newestProfile, summariseProfile, type ProfileSummary } from './profile.js';
+import { busyMs, summariseProfile, threadProfiles, type ProfileSummary } from './profile.js';
 import { baseline, baselineSetup, checkLive, floor, resetRoot, shipyaml, shipyamlSetup, type Sample, type Tool } from './tools.js';
 import { ONE_SHARED, STANDARD, TEN_HOOKS, TEN_SHARED, writeConfigs, type AppShape, type Workspace } from './workspace.js';
 
@@ -130,7 +130,10 @@ export async function runDeployScenarios(ws: Workspace, fleet: Fleet, runs: numb
 export interface Profiled {
   scenario: string;
   sample: Sample;
+  /** The main thread's profile. */
   summary: ProfileSummary;
+  /** What the build scan's worker thread was busy for (walk, digest cache, hashing), ms. */
+  scanThreadMs?: number;
   /** The script's run of the same scenario, with its server CPU by program. */
   script: Sample;
 }
@@ -155,10 +158,12 @@ export async function runProfiled(ws: Workspace, fleet: Fleet, log: (s: string) 
     const id = nextScriptId();
     const script = await baseline(ws, fleet, 'deploy', id, classic, variant === 'a' ? ws.buildA : ws.buildB, { scenario: `${scenario} (profiled)`, run: 0, programs: true });
     checkLive(fleet, CLASSIC_ROOT, id, probe(ws, variant));
-    const summary = summariseProfile(newestProfile(dir));
+    const profiles = threadProfiles(dir);
+    const summary = summariseProfile(profiles.main);
+    const scanThreadMs = profiles.workers.length ? busyMs(summariseProfile(profiles.workers[0]!)) : undefined;
     const top = (s: Sample) => (s.serverPrograms ?? []).slice(0, 3).map((p) => `${p.program} ${p.cpuS.toFixed(2)}`).join(', ');
     log(`  profiled ${scenario} at ${fleet.hosts.length} hosts: shipyaml ${(sample.ms / 1000).toFixed(2)} s (server CPU: ${top(sample)}), script ${(script.ms / 1000).toFixed(2)} s (server CPU: ${top(script)})`);
-    out.push({ scenario, sample, summary, script });
+    out.push({ scenario, sample, summary, ...(scanThreadMs !== undefined ? { scanThreadMs } : {}), script });
   }
   return out;
 }
