@@ -1,4 +1,4 @@
-import { isAbsolute, relative, sep } from 'node:path';
+import { dirname, isAbsolute, relative, sep } from 'node:path';
 import { identity } from './identity.js';
 import type { StageConfig } from '../config/stage-config.js';
 import { ShipyamlError } from '../errors/shipyaml-error.js';
@@ -271,19 +271,20 @@ function refuseUnsafeCurrent(states: Map<string, ServerState>): void {
  */
 export function startBuildScan(stage: StageConfig, opts: { full: boolean }): BuildScan | undefined {
   if (stage.source.kind !== 'upload') return undefined;
-  const file = digestCacheFile(stage.source.build);
-  return scanBuildInWorker(stage.source.build, [...stage.source.exclude, ...deployDirsInsideBuild(stage)], {
+  const build = stage.source.build;
+  const file = digestCacheFile(build);
+  // Never upload our own state: a local deploy_to inside the build (build: . with deploy_to
+  // ./.shipyaml/…), or the digest cache where the build holds the cache dir (build: ~).
+  const own = [...stage.hosts.filter((h) => h.local).map((h) => h.deployTo), ...(file ? [dirname(dirname(file))] : [])];
+  return scanBuildInWorker(build, [...stage.source.exclude, ...insideOf(build, own)], {
     digests: file === undefined ? undefined : { file, reuse: !opts.full },
   });
 }
 
-/** A local deploy_to inside the build (e.g. build: . with deploy_to ./.shipyaml/…) must not upload itself. */
-function deployDirsInsideBuild(stage: StageConfig): string[] {
-  if (stage.source.kind !== 'upload') return [];
-  const build = stage.source.build;
-  return stage.hosts
-    .filter((h) => h.local)
-    .map((h) => relative(build, h.deployTo))
+/** Exclude patterns, anchored at the build root, for those of `dirs` that lie inside `build`. */
+function insideOf(build: string, dirs: string[]): string[] {
+  return dirs
+    .map((d) => relative(build, d))
     .filter((rel) => rel && !rel.startsWith('..') && !isAbsolute(rel))
     .map((rel) => `/${rel.split(sep).join('/')}`);
 }

@@ -122,6 +122,18 @@ describe('delta transfers on the local target', () => {
     expect(readFileSync(cacheFile!, 'utf8')).toContain('f'.repeat(32));
   }, 60_000);
 
+  it('a digest cache inside the build (XDG_CACHE_HOME there) is never uploaded', async () => {
+    const { dir, root } = makeApp(localStage(), { ...files(3), 'index.html': 'v1' });
+    const env = { XDG_CACHE_HOME: join(dir, 'build/.cache') };
+    for (const v of ['v2', 'v3']) {
+      const r = await runCli(['deploy', 'local'], { cwd: dir, env });
+      expect(r.code, r.stderr).toBe(0);
+      writeFileSync(join(dir, 'build/index.html'), v);
+    }
+    expect(readdirSync(join(dir, 'build/.cache/shipyaml/digests'))).toHaveLength(1);
+    expect(readdirSync(join(root, 'current/.cache'))).toEqual([]);
+  }, 60_000);
+
   it('a file edited by hand inside an old release never leaks into a new one', async () => {
     const { dir, root } = makeApp(localStage(), { ...files(10), 'config.php': 'ORIGINAL' });
     await deploy(dir);
