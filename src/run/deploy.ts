@@ -272,13 +272,12 @@ function refuseUnsafeCurrent(states: Map<string, ServerState>): void {
 export function startBuildScan(stage: StageConfig, opts: { full: boolean }): BuildScan | undefined {
   if (stage.source.kind !== 'upload') return undefined;
   const build = stage.source.build;
-  const file = digestCacheFile(build);
+  const exclude = [...stage.source.exclude, ...insideOf(build, stage.hosts.filter((h) => h.local).map((h) => h.deployTo))];
+  const file = digestCacheFile(build, exclude);
   // Never upload our own state: a local deploy_to inside the build (build: . with deploy_to
-  // ./.shipyaml/…), or the digest cache where the build holds the cache dir (build: ~).
-  const own = [...stage.hosts.filter((h) => h.local).map((h) => h.deployTo), ...(file ? [dirname(dirname(file))] : [])];
-  return scanBuildInWorker(build, [...stage.source.exclude, ...insideOf(build, own)], {
-    digests: file === undefined ? undefined : { file, reuse: !opts.full },
-  });
+  // ./.shipyaml/…), above, or the digest cache where the build holds the cache dir (build: ~).
+  if (file) exclude.push(...insideOf(build, [dirname(dirname(file))]));
+  return scanBuildInWorker(build, exclude, { digests: file === undefined ? undefined : { file, reuse: !opts.full } });
 }
 
 /** Exclude patterns, anchored at the build root, for those of `dirs` that lie inside `build`. */

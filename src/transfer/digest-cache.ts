@@ -14,7 +14,7 @@
 // next time.
 //
 // The cache lives in the user's cache directory (not in the project, where it would show in
-// `git status`), one file per build directory. Anything wrong with it (unreadable, garbage, a
+// `git status`), one file per build directory (and exclude list). Anything wrong with it (unreadable, garbage, a
 // read-only home) means no reuse: the scan reads everything, as without it. `--full` reads
 // everything too, and writes a fresh cache. SHIPYAML_DIGEST_CACHE=off turns it off.
 import { createHash, randomBytes } from 'node:crypto';
@@ -46,8 +46,12 @@ const HEADER = 'shipyaml build digests 1';
 /** Cache files kept: one per build directory; the least recently written go first. */
 const KEEP_FILES = 64;
 
-/** Where the digests of `buildDir` are cached, or undefined when caching is off. */
-export function digestCacheFile(buildDir: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+/**
+ * Where the digests of `buildDir` walked with `exclude` are cached, or undefined when caching is
+ * off. Two stages that exclude different files from one build keep a file each: sharing one,
+ * each would rewrite it without the other's files.
+ */
+export function digestCacheFile(buildDir: string, exclude: readonly string[], env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (/^(off|0|false|no)$/i.test(env.SHIPYAML_DIGEST_CACHE ?? '')) return undefined;
   const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith('/') ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
   let real: string;
@@ -56,7 +60,8 @@ export function digestCacheFile(buildDir: string, env: NodeJS.ProcessEnv = proce
   } catch {
     return undefined;
   }
-  return join(base, 'shipyaml', 'digests', createHash('sha256').update(real).digest('hex').slice(0, 32));
+  const key = createHash('sha256').update([real, ...exclude].join('\0')).digest('hex');
+  return join(base, 'shipyaml', 'digests', key.slice(0, 32));
 }
 
 /** md5, then the key: size, mtime, ctime, inode, device. */

@@ -27,7 +27,7 @@ function fixture(count = 30): { build: string; cacheHome: string; file: string }
     utimesSync(f, MTIME, MTIME);
   }
   const cacheHome = join(root, 'cache');
-  const file = digestCacheFile(build, { XDG_CACHE_HOME: cacheHome })!;
+  const file = digestCacheFile(build, [], { XDG_CACHE_HOME: cacheHome })!;
   return { build, cacheHome, file };
 }
 
@@ -171,13 +171,13 @@ describe('the build digest cache', () => {
     const notDir = join(f.cacheHome, 'a-file');
     mkdirSync(f.cacheHome, { recursive: true });
     writeFileSync(notDir, '');
-    const blocked = digestCacheFile(f.build, { XDG_CACHE_HOME: notDir })!;
+    const blocked = digestCacheFile(f.build, [], { XDG_CACHE_HOME: notDir })!;
     expect(openDigestCache(blocked, { reuse: true })).toBeUndefined();
     expect((await scan(f.build, blocked)).read).toBe(30);
     expect((await scan(f.build, blocked)).read).toBe(30);
-    expect(digestCacheFile(f.build, { SHIPYAML_DIGEST_CACHE: 'off', XDG_CACHE_HOME: f.cacheHome })).toBeUndefined();
+    expect(digestCacheFile(f.build, [], { SHIPYAML_DIGEST_CACHE: 'off', XDG_CACHE_HOME: f.cacheHome })).toBeUndefined();
     // A relative XDG_CACHE_HOME is ignored (as the spec says), for ~/.cache.
-    expect(digestCacheFile(f.build, { XDG_CACHE_HOME: 'rel' })).toMatch(/\/\.cache\/shipyaml\/digests\/[0-9a-f]{32}$/);
+    expect(digestCacheFile(f.build, [], { XDG_CACHE_HOME: 'rel' })).toMatch(/\/\.cache\/shipyaml\/digests\/[0-9a-f]{32}$/);
   });
 
   it('a failed scan leaves the old cache as it was; one file per build; at most 64 kept', async () => {
@@ -190,7 +190,10 @@ describe('the build digest cache', () => {
     expect(readFileSync(f.file, 'utf8')).toBe(kept);
     expect(readdirSync(join(f.file, '..'))).toHaveLength(1);
     const g = fixture(2);
-    expect(digestCacheFile(g.build, { XDG_CACHE_HOME: f.cacheHome })).not.toBe(f.file);
+    expect(digestCacheFile(g.build, [], { XDG_CACHE_HOME: f.cacheHome })).not.toBe(f.file);
+    // Another exclude list over the same build: a file of its own.
+    expect(digestCacheFile(f.build, ['*.log'], { XDG_CACHE_HOME: f.cacheHome })).not.toBe(f.file);
+    expect(digestCacheFile(f.build, [], { XDG_CACHE_HOME: f.cacheHome })).toBe(f.file);
     const dir = join(f.file, '..');
     for (let i = 0; i < 70; i++) writeFileSync(join(dir, `old${i}`), '');
     unlinkSync(join(f.build, 'bad\nname'));
