@@ -50,6 +50,7 @@ export function scanBuildSync(buildDir: string, exclude: readonly string[], opts
   }
 }
 
+/** scanBuildSync as a promise: the scan without a worker (running from sources; tests). */
 export async function scanBuild(buildDir: string, exclude: readonly string[], opts: ScanOptions = {}): Promise<BuildManifest> {
   return scanBuildSync(buildDir, exclude, opts);
 }
