@@ -86,6 +86,7 @@ export function openDigestCache(file: string, opts: { reuse: boolean }): DigestC
   } catch {
     return undefined;
   }
+  removeStaleTemps(dir);
   const old = opts.reuse ? readEntries(file) : new Map<string, string>();
   const lines: string[] = [];
   /** Whether the new cache equals the old one so far (then it is not written again). */
@@ -150,6 +151,20 @@ function readEntries(file: string): Map<string, string> {
     at = end + 1;
   }
   return out;
+}
+
+/** A scan's new file is left behind only when its process was killed mid-scan (Ctrl-C). */
+const STALE_TEMP_MS = 60 * 60_000;
+
+function removeStaleTemps(dir: string): void {
+  for (const n of readdirSync(dir)) {
+    if (!n.endsWith('.tmp')) continue;
+    try {
+      if (Date.now() - statSync(join(dir, n)).mtimeMs > STALE_TEMP_MS) unlinkSync(join(dir, n));
+    } catch {
+      // another scan's, gone already
+    }
+  }
 }
 
 /** Keeps the cache directory to the KEEP_FILES most recently written files (builds in temp dirs add one each). */

@@ -180,6 +180,20 @@ describe('the build digest cache', () => {
     expect(digestCacheFile(f.build, [], { XDG_CACHE_HOME: 'rel' })).toMatch(/\/\.cache\/shipyaml\/digests\/[0-9a-f]{32}$/);
   });
 
+  it('a new file left by a scan killed an hour ago is removed; a running scan\'s is not', async () => {
+    const f = fixture(2);
+    const dir = join(f.file, '..');
+    mkdirSync(dir, { recursive: true });
+    const [stale, running] = [`${f.file}.1.dead.tmp`, `${f.file}.2.live.tmp`];
+    writeFileSync(stale, 'half');
+    writeFileSync(running, 'half');
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    utimesSync(stale, twoHoursAgo, twoHoursAgo);
+    await scan(f.build, f.file);
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(running)).toBe(true);
+  });
+
   it('a failed scan leaves the old cache as it was; one file per build; at most 64 kept', async () => {
     const f = fixture();
     await afterClockTick(f.build, join(f.cacheHome, 'shipyaml/digests'));
