@@ -56,7 +56,7 @@ export async function deploy(s: Session, stage: StageConfig, opts: DeployOptions
   // Walked before any lock: a missing build or a name it cannot have is a user error that must
   // change nothing anywhere. The reading and hashing go on meanwhile, overlapping with the lock.
   await scan?.walked;
-  const locks = await phase(s, 'lock', () => lockAll(s, 'deploy'), timings);
+  const locks = await phase(s, 'lock', () => lockAll(s, 'deploy', { cacheListing: scan !== undefined && opts.full !== true }), timings);
   let runs: HostRun[] = [];
   try {
     const build = scan ? await scan.manifest : undefined;

@@ -122,6 +122,19 @@ describe('delta transfers on the local target', () => {
     expect(readFileSync(cacheFile!, 'utf8')).toContain('f'.repeat(32));
   }, 60_000);
 
+  it('the lock reads the cache listing for a delta, and not for --full, which does not use it', async () => {
+    const { dir } = makeApp(localStage(), { ...files(3), 'index.html': 'v1' });
+    const lockCommand = async (...extra: string[]) => {
+      const r = await runCli(['deploy', 'local', '--json', ...extra], { cwd: dir });
+      expect(r.code, r.stderr).toBe(0);
+      const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      return events.find((e) => e.type === 'step' && e.step === 'lock' && e.status === 'start').command as string;
+    };
+    expect(await lockCommand()).toContain('cache_sums');
+    expect(await lockCommand()).toContain('cache_sums');
+    expect(await lockCommand('--full')).not.toContain('cache_sums');
+  }, 60_000);
+
   it('a digest cache inside the build (XDG_CACHE_HOME there) is never uploaded', async () => {
     const { dir, root } = makeApp(localStage(), { ...files(3), 'index.html': 'v1' });
     const env = { XDG_CACHE_HOME: join(dir, 'build/.cache') };
