@@ -1,4 +1,4 @@
-import { dirname, isAbsolute, relative, sep } from 'node:path';
+import { isAbsolute, relative, sep } from 'node:path';
 import { identity } from './identity.js';
 import type { StageConfig } from '../config/stage-config.js';
 import { ShipyamlError } from '../errors/shipyaml-error.js';
@@ -10,7 +10,7 @@ import { releaseStatuses, type LogEntry, type ServerState } from '../plan/server
 import { appendLog, releaseLock, removeReleases, type UploadPlan } from '../plan/steps.js';
 import { uploadArchive, uploadSource, type UploadArchive } from '../transfer/upload-source.js';
 import type { BuildManifest } from '../transfer/scan.js';
-import { digestCacheFile } from '../transfer/digest-cache.js';
+import { digestCacheFile, digestCacheRoot } from '../transfer/digest-cache.js';
 import { scanBuildInWorker, type BuildScan } from '../transfer/scan-in-worker.js';
 import type { CacheListing } from '../plan/cache-listing.js';
 import { decideUpload, type UploadMode } from '../plan/delta.js';
@@ -276,7 +276,7 @@ export function startBuildScan(stage: StageConfig, opts: { full: boolean }): Bui
   const file = digestCacheFile(build, exclude);
   // Never upload our own state: a local deploy_to inside the build (build: . with deploy_to
   // ./.shipyaml/…), above, or the digest cache where the build holds the cache dir (build: ~).
-  if (file) exclude.push(...insideOf(build, [dirname(dirname(file))]));
+  if (file) exclude.push(...insideOf(build, [digestCacheRoot()]));
   return scanBuildInWorker(build, exclude, { digests: file === undefined ? undefined : { file, reuse: !opts.full } });
 }
 

@@ -20,7 +20,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** What lstat said about a file when it was walked: the digest is reused only while all of it holds. */
 export interface FileStamp {
@@ -46,6 +46,12 @@ const HEADER = 'shipyaml build digests 1';
 /** Cache files kept: one per build directory; the least recently written go first. */
 const KEEP_FILES = 64;
 
+/** shipyaml's directory in the user's cache: the digests are in it, and a walk must skip it. */
+export function digestCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith('/') ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
+  return join(base, 'shipyaml');
+}
+
 /**
  * Where the digests of `buildDir` walked with `exclude` are cached, or undefined when caching is
  * off. Two stages that exclude different files from one build keep a file each: sharing one,
@@ -53,7 +59,6 @@ const KEEP_FILES = 64;
  */
 export function digestCacheFile(buildDir: string, exclude: readonly string[], env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (/^(off|0|false|no)$/i.test(env.SHIPYAML_DIGEST_CACHE ?? '')) return undefined;
-  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith('/') ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
   let real: string;
   try {
     real = realpathSync(buildDir);
@@ -61,7 +66,7 @@ export function digestCacheFile(buildDir: string, exclude: readonly string[], en
     return undefined;
   }
   const key = createHash('sha256').update([real, ...exclude].join('\0')).digest('hex');
-  return join(base, 'shipyaml', 'digests', key.slice(0, 32));
+  return join(digestCacheRoot(env), 'digests', key.slice(0, 32));
 }
 
 /** md5, then the key: size, mtime, ctime, inode, device. */
@@ -74,7 +79,7 @@ const keyOf = (s: FileStamp): string => `${s.size} ${s.mtimeMs} ${s.ctimeMs} ${s
  * be used at all; the scan then reads every file.
  */
 export function openDigestCache(file: string, opts: { reuse: boolean }): DigestCache | undefined {
-  const dir = join(file, '..');
+  const dir = dirname(file);
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   let fd: number;
   let clock: { dev: number; ctimeMs: number };
@@ -92,13 +97,12 @@ export function openDigestCache(file: string, opts: { reuse: boolean }): DigestC
   /** Whether the new cache equals the old one so far (then it is not written again). */
   let same = old.size > 0;
   const discard = (): void => {
-    for (const undo of [() => closeSync(fd), () => unlinkSync(tmp)]) {
-      try {
-        undo();
-      } catch {
-        // closed or gone already
-      }
+    try {
+      closeSync(fd);
+    } catch {
+      // closed already (a failed save)
     }
+    unlinkQuietly(tmp);
   };
   return {
     known(path, stamp) {
@@ -157,33 +161,34 @@ function readEntries(file: string): Map<string, string> {
 const STALE_TEMP_MS = 60 * 60_000;
 
 function removeStaleTemps(dir: string): void {
-  for (const n of readdirSync(dir)) {
-    if (!n.endsWith('.tmp')) continue;
-    try {
-      if (Date.now() - statSync(join(dir, n)).mtimeMs > STALE_TEMP_MS) unlinkSync(join(dir, n));
-    } catch {
-      // another scan's, gone already
-    }
-  }
+  const temps = withMtimes(dir, readdirSync(dir).filter((n) => n.endsWith('.tmp')));
+  for (const f of temps) if (Date.now() - f.mtimeMs > STALE_TEMP_MS) unlinkQuietly(f.path);
 }
 
 /** Keeps the cache directory to the KEEP_FILES most recently written files (builds in temp dirs add one each). */
 function prune(dir: string): void {
   const names = readdirSync(dir);
   if (names.length <= KEEP_FILES) return;
-  const aged = names.flatMap((n) => {
+  const newestFirst = withMtimes(dir, names).sort((a, b) => b.mtimeMs - a.mtimeMs);
+  for (const f of newestFirst.slice(KEEP_FILES)) unlinkQuietly(f.path);
+}
+
+/** The named files of `dir` with their mtimes; one that another scan removed meanwhile is left out. */
+function withMtimes(dir: string, names: string[]): { path: string; mtimeMs: number }[] {
+  return names.flatMap((n) => {
+    const path = join(dir, n);
     try {
-      return [{ n, t: statSync(join(dir, n)).mtimeMs }];
+      return [{ path, mtimeMs: statSync(path).mtimeMs }];
     } catch {
       return [];
     }
   });
-  aged.sort((a, b) => b.t - a.t);
-  for (const { n } of aged.slice(KEEP_FILES)) {
-    try {
-      unlinkSync(join(dir, n));
-    } catch {
-      // another scan's, gone already
-    }
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // another scan's, gone already
   }
 }

@@ -86,7 +86,7 @@ export class SshTransport implements Transport {
     this.conn = await this.opening;
     // The held shell starts now, not with the first command: sshd forks it and sh starts (~20 ms)
     // while the caller prepares that command. Every command run over SSH execs at least once.
-    if (this.maxChannels >= 2) this.held ??= this.holdShell();
+    this.heldShell();
   }
 
   async exec(cmd: Cmd, options: ExecOptions = {}): Promise<ExecResult> {
@@ -95,9 +95,9 @@ export class SshTransport implements Transport {
     // A command without stdin goes to the held shell when it is free; one that streams stdin (an
     // upload), or comes while the held shell is busy, gets a session of its own. The held shell
     // keeps a channel, so it needs room for another beside it.
-    if (!options.stdin && !options.signal?.aborted && this.maxChannels >= 2) {
-      const held = (this.held ??= this.holdShell());
-      if (held.idle) return held.run(cmd, options);
+    if (!options.stdin && !options.signal?.aborted) {
+      const held = this.heldShell();
+      if (held?.idle) return held.run(cmd, options);
     }
     return this.execChannel(remoteCommand(cmd), options);
   }
@@ -125,6 +125,12 @@ export class SshTransport implements Transport {
     } finally {
       this.release();
     }
+  }
+
+  /** The connection's held shell, started if there is none (none at all with fewer than 2 channels). */
+  private heldShell(): HeldShellModule.HeldShell | undefined {
+    if (this.maxChannels < 2) return undefined;
+    return (this.held ??= this.holdShell());
   }
 
   private holdShell(): HeldShellModule.HeldShell {
@@ -213,8 +219,7 @@ export class SshTransport implements Transport {
   }
 
   private acquire(): Promise<void> {
-    const max = this.options.maxChannels ?? DEFAULT_MAX_CHANNELS;
-    if (this.active < max) {
+    if (this.active < this.maxChannels) {
       this.active++;
       return Promise.resolve();
     }

@@ -1,9 +1,10 @@
-import { readFileSync, readdirSync, writeFileSync, rmSync, mkdirSync, symlinkSync, existsSync, readlinkSync, chmodSync, statSync, utimesSync, lstatSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync, rmSync, mkdirSync, symlinkSync, existsSync, readlinkSync, chmodSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { makeApp, localStage } from '../support/app.js';
 import { toolShim } from '../support/tool-shim.js';
+import { afterClockTick } from '../support/clock-tick.js';
 
 type Transfer = { type: 'transfer'; bytes: number; files: number; mode: 'full' | 'delta' };
 
@@ -12,20 +13,6 @@ async function deploy(dir: string, ...extra: string[]): Promise<Transfer> {
   expect(r.code, r.stdout + r.stderr).toBe(0);
   const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   return events.find((e) => e.type === 'transfer');
-}
-
-/** Until this filesystem's clock has passed every ctime in `dir`: a scan then records all its files. */
-async function afterClockTick(dir: string): Promise<void> {
-  const newest = Math.max(...readdirSync(dir, { recursive: true }).map((p) => lstatSync(join(dir, String(p))).ctimeMs));
-  const probe = join(dir, '..', 'tick-probe');
-  for (let i = 0; i < 400; i++) {
-    writeFileSync(probe, '');
-    const t = statSync(probe).ctimeMs;
-    rmSync(probe);
-    if (t > newest) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error('the filesystem clock did not move in 2 s');
 }
 
 /** A new build deployed over a tampered cache: refused by the server's verification, exit 1. */
@@ -85,7 +72,7 @@ describe('delta transfers on the local target', () => {
     const build = join(dir, 'build');
     const mtime = new Date('2026-01-02T03:04:05Z');
     utimesSync(join(build, 'index.html'), mtime, mtime);
-    await afterClockTick(build);
+    await afterClockTick(build, join(dir, 'probe'));
     const run = async (...extra: string[]) => {
       const r = await runCli(['deploy', 'local', '--json', ...extra], { cwd: dir, env });
       return { r, t: r.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'transfer') as Transfer | undefined };
@@ -103,7 +90,7 @@ describe('delta transfers on the local target', () => {
     expect(readFileSync(join(root, 'current/index.html'), 'utf8')).toBe('v2');
     // The deploy reads the cache: a digest poisoned in it (a stat-identical file with a wrong
     // md5) reaches the server, whose check refuses the upload before any switch.
-    await afterClockTick(build);
+    await afterClockTick(build, join(dir, 'probe'));
     expect((await run()).r.code).toBe(0);
     const live = readlinkSync(join(root, 'current'));
     const text = readFileSync(cacheFile!, 'utf8');

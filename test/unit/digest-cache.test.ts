@@ -3,12 +3,13 @@
 // within the clock tick of the scan), and only then; a broken or unusable cache costs a full
 // read, never a wrong digest.
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { digestCacheFile, openDigestCache, type FileStamp } from '../../src/transfer/digest-cache.js';
 import { scanBuild, type BuildManifest } from '../../src/transfer/scan.js';
+import { afterClockTick } from '../support/clock-tick.js';
 
 const base = mkdtempSync(join(tmpdir(), 'shipyaml-digests-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
@@ -29,25 +30,6 @@ function fixture(count = 30): { build: string; cacheHome: string; file: string }
   const cacheHome = join(root, 'cache');
   const file = digestCacheFile(build, [], { XDG_CACHE_HOME: cacheHome })!;
   return { build, cacheHome, file };
-}
-
-/**
- * Waits until this filesystem's clock has moved past every ctime in `dir`, so that a scan started
- * now records all of its files (the rule only trusts files changed before the scan's stamp).
- */
-async function afterClockTick(dir: string, probeDir: string): Promise<void> {
-  mkdirSync(probeDir, { recursive: true });
-  const newest = Math.max(...readdirSync(dir, { recursive: true }).map((p) => lstatSync(join(dir, String(p))).ctimeMs));
-  for (let i = 0; i < 400; i++) {
-    const probe = join(probeDir, 'tick-probe');
-    const fd = openSync(probe, 'w');
-    const t = fstatSync(fd).ctimeMs;
-    closeSync(fd);
-    unlinkSync(probe);
-    if (t > newest) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error('the filesystem clock did not move in 2 s');
 }
 
 const scan = (build: string, file: string | undefined, reuse = true) => scanBuild(build, [], file ? { digests: { file, reuse } } : {});
