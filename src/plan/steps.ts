@@ -32,14 +32,17 @@ export function lockAndReadState(l: Layout, lockJson: string | undefined, opts: 
         : mkdirIfMissing([l.releases, l.state, l.shared]),
       ...(take ? [take] : []),
       // Each section ends with an echo: a file without a final newline must not swallow the next marker.
-      MARK('current'),
-      `readlink ${q(l.current)} 2>/dev/null || true`,
-      MARK('current_kind'),
-      `if [ -L ${q(l.current)} ]; then echo link; elif [ -d ${q(l.current)} ]; then echo dir; elif [ -e ${q(l.current)} ]; then echo other; else echo none; fi`,
       MARK('releases'),
       // Shell builtins where a file is small or a listing is all we need: every process costs
-      // the server a fork and an exec, on every host, on every run.
-      `for f in ${q(l.releases)}/*; do if [ -e "$f" ]; then printf '%s\n' "\${f##*/}"; fi; done`,
+      // the server a fork and an exec, on every host, on every run. The live release is the one
+      // entry that is the same directory as current (-ef: a test builtin in dash, bash, ksh and
+      // busybox); readlink only when none or several are (a dangling link, one that points
+      // outside releases/, a release that is a link to another).
+      `live=; n=0; for f in ${q(l.releases)}/*; do if [ -e "$f" ]; then printf '%s\n' "\${f##*/}"; if [ "$f" -ef ${q(l.current)} ]; then live=\${f##*/}; n=$((n + 1)); fi; fi; done`,
+      MARK('current'),
+      `if [ "$n" = 1 ]; then printf '%s\n' "$live"; else readlink ${q(l.current)} 2>/dev/null || true; fi`,
+      MARK('current_kind'),
+      `if [ -L ${q(l.current)} ]; then echo link; elif [ -d ${q(l.current)} ]; then echo dir; elif [ -e ${q(l.current)} ]; then echo other; else echo none; fi`,
       MARK('log'),
       `tail -n 2000 ${q(l.log)} 2>/dev/null || true; echo`,
       MARK('lock'),
@@ -47,7 +50,7 @@ export function lockAndReadState(l: Layout, lockJson: string | undefined, opts: 
       // Last: parseServerState hands everything after this marker to the listing's parser.
       // Not while an upload that changed the cache left its dirty flag: the listing may be stale.
       ...(opts.cacheListing ? [MARK('cache_sums'), `if [ ! -e ${q(l.cacheDirty)} ]; then cat ${q(l.cacheSums)} 2>/dev/null || true; fi; echo`] : []),
-      'unset f line',
+      'unset f line live n',
     ].join('\n'),
   );
 }
