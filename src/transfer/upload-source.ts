@@ -10,6 +10,7 @@ import type { Writable } from 'node:stream';
 import type { StdinSource } from '../transport/transport.js';
 import type { BuildEntry } from './scan.js';
 import { archiveBytes, CHUNK_BYTES, generateChunks, tarChunks } from './tar.js';
+import { uploadedBytes } from './young-garbage.js';
 
 /**
  * Buffers per reader. Two keep the channel fed: the channel takes one while the other is read
@@ -56,6 +57,7 @@ async function writeShared(archive: UploadArchive, dest: Writable, stop: AbortSi
     const taken = await new Promise<boolean>((resolve) => dest.write(chunk, (e) => resolve(!e)));
     if (!taken) return;
     sent += chunk.length;
+    uploadedBytes(chunk.length);
     onProgress?.(sent);
   }
   dest.end();
@@ -81,6 +83,7 @@ async function writeChunks(entries: readonly BuildEntry[], dest: Writable, stop:
       dest.write(chunk, (e) => {
         if (e) refused = true;
         sent += chunk.length;
+        uploadedBytes(chunk.length);
         if (!e) onProgress?.(sent);
         free.push(owners.get(chunk.buffer as ArrayBuffer)!);
         wake?.();
