@@ -6,8 +6,10 @@
 // that would start one. So the dead memory piles up until V8's external-memory limit (~64 MB)
 // forces a full collection: at the peak of a 20-host first deploy, ~47 MB of the ~135 MB RSS was
 // dead packets. A minor collection every 8 MiB uploaded (scavenging a young generation that holds
-// little else: ~1 ms) frees them as they die: peak RSS of a 20-host --full deploy 134-140 ->
-// 102-104 MB, client CPU 4.07 -> 3.80 s (fewer page faults), wall time the same (5 runs each).
+// little else: ~1 ms) frees them as they die: a 20-host --full deploy peaked at 103 MB, not 137,
+// with client CPU 3.33 s, not 3.86 (fewer page faults for fresh memory); wall time within the
+// noise (5 runs each, alternating). Local uploads leave no such garbage; collecting costs them
+// ~1 ms per 8 MiB.
 //
 // Node has no API for a minor collection but the `gc` function of --expose-gc, which V8 installs
 // in contexts created after the flag is set. Where that is refused (a future Node), nothing is
