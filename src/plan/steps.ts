@@ -199,12 +199,14 @@ export function linkShared(l: Layout, id: string, shared: { files: string[]; dir
     const target = posix.join(l.shared, p);
     lines.push(`[ ${kind === 'file' ? '-f' : '-d'} ${quote(target)} ] || { echo ${quote(`shared ${kind} ${target} does not exist: run \`shipyaml setup\` or create it`)} >&2; exit 1; }`);
   }
-  // One rm and one mkdir for all paths (a process each costs the server more than the work):
+  // One rm and one mkdir for all paths (a process each costs the server more than the work), and
+  // each only where needed (builds often lack .env, and have the parents of nested paths):
   // whatever the build left at a shared path goes first, since ln cannot replace a directory.
   const links = paths.map(([, p]) => posix.join(rel, p));
-  lines.push(`rm -rf ${links.map(quote).join(' ')}`);
+  const present = links.map((link) => `[ -e ${quote(link)} ] || [ -L ${quote(link)} ]`).join(' || ');
+  lines.push(`if ${present}; then rm -rf ${links.map(quote).join(' ')}; fi`);
   const parents = [...new Set(links.map((link) => posix.dirname(link)))].filter((d) => d !== rel);
-  if (parents.length) lines.push(`mkdir -p ${parents.map(quote).join(' ')}`);
+  if (parents.length) lines.push(mkdirIfMissing(parents));
   // A link is named for its target (shared/P -> release/P), so one `ln -s TARGET... DIR/` makes
   // every link of a directory.
   const byDir = new Map<string, string[]>();

@@ -58,8 +58,8 @@ describe('the deploy plan', () => {
         'set -e',
         "[ -f /srv/www/app/shared/.env ] || { echo 'shared file /srv/www/app/shared/.env does not exist: run `shipyaml setup` or create it' >&2; exit 1; }",
         "[ -d /srv/www/app/shared/storage ] || { echo 'shared dir /srv/www/app/shared/storage does not exist: run `shipyaml setup` or create it' >&2; exit 1; }",
-        // One rm for all; no mkdir for paths at the top of the release.
-        'rm -rf /srv/www/app/releases/20260415-093301/.env /srv/www/app/releases/20260415-093301/storage',
+        // One rm for all, only if the build left any of them; no mkdir for paths at the top of the release.
+        'if [ -e /srv/www/app/releases/20260415-093301/.env ] || [ -L /srv/www/app/releases/20260415-093301/.env ] || [ -e /srv/www/app/releases/20260415-093301/storage ] || [ -L /srv/www/app/releases/20260415-093301/storage ]; then rm -rf /srv/www/app/releases/20260415-093301/.env /srv/www/app/releases/20260415-093301/storage; fi',
         // One ln per directory: each link is named for its target.
         'ln -s /srv/www/app/shared/.env /srv/www/app/shared/storage /srv/www/app/releases/20260415-093301/',
       ].join('\n'),
@@ -72,8 +72,8 @@ describe('the deploy plan', () => {
     const lines = renderCmd(host.prepare.find((s) => s.name === 'link_shared')!.cmd).split('\n');
     const R = '/srv/www/app/releases/20260415-093301';
     const S = '/srv/www/app/shared';
-    expect(lines.filter((l) => l.startsWith('mkdir') || l.startsWith('ln'))).toEqual([
-      `mkdir -p ${R}/config ${R}/public`,
+    expect(lines.filter((l) => l.includes('mkdir') || l.startsWith('ln'))).toEqual([
+      `[ -d ${R}/config ] && [ -d ${R}/public ] || mkdir -p ${R}/config ${R}/public`,
       `ln -s ${S}/.env ${S}/storage ${R}/`,
       `ln -s ${S}/config/app.yml ${R}/config/`,
       `ln -s ${S}/public/uploads ${S}/public/media ${R}/public/`,
