@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -17,4 +17,9 @@ export function toolShim(dir: string, name: string, refuse?: { option: string; c
   );
   chmodSync(join(bin, name), 0o755);
   return { env: { PATH: `${bin}:${process.env.PATH}` }, log };
+}
+
+/** How many times the shim logging to `log` was run. */
+export function shimCalls(log: string): number {
+  return readFileSync(log, 'utf8').split('\n').filter(Boolean).length;
 }

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { listingScript, parseCacheSums } from '../../src/plan/cache-listing.js';
 import { quote } from '../../src/shell/quote.js';
 import { treeDigest, type TreeEntry } from '../../src/transfer/tree-digest.js';
-import { toolShim } from '../support/tool-shim.js';
+import { shimCalls, toolShim } from '../support/tool-shim.js';
 
 // The server side of the listing, run here with the system's find, awk, sort and md5sum through
 // the same lines uploadRelease runs (listingScript), then #exec/#mode appended as it does. md5sum
@@ -37,7 +37,7 @@ function serverListing(
   ];
   execFileSync('sh', ['-c', lines.join('\n')], { cwd: dir, env: { ...process.env, ...env } });
   const hashed = readFileSync(log, 'utf8').split('\n').flatMap((l) => l.split(' ').filter((a) => a.startsWith('./'))).length;
-  const printfs = readFileSync(printf.log, 'utf8').split('\n').filter(Boolean).length;
+  const printfs = shimCalls(printf.log);
   return { listing: readFileSync(f.sorted, 'utf8'), digest: readFileSync(f.digest, 'utf8').split(' ')[0]!, hashed, printfs };
 }
 

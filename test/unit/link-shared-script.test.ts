@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { layout } from '../../src/plan/layout.js';
 import { linkShared } from '../../src/plan/steps.js';
 import { renderCmd } from '../../src/shell/cmd.js';
-import { toolShim } from '../support/tool-shim.js';
+import { shimCalls, toolShim } from '../support/tool-shim.js';
 
 // The shared links of a release, made by the real script under the system's sh on a real layout.
 // rm and mkdir run only where the release needs them (shims log every call): a build without the
@@ -36,8 +36,7 @@ function link(root: string): { rm: number; mkdir: number } {
   writeFileSync(rm.log, '');
   writeFileSync(mkdir.log, '');
   execFileSync('sh', ['-c', renderCmd(linkShared(layout(root), ID, shared))], { env: { ...process.env, ...rm.env } });
-  const calls = (log: string) => readFileSync(log, 'utf8').split('\n').filter(Boolean).length;
-  return { rm: calls(rm.log), mkdir: calls(mkdir.log) };
+  return { rm: shimCalls(rm.log), mkdir: shimCalls(mkdir.log) };
 }
 
 function expectLinked(root: string, release: string): void {

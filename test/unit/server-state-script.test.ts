@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { layout } from '../../src/plan/layout.js';
 import { parseServerState, type ServerState } from '../../src/plan/server-state.js';
 import { lockAndReadState } from '../../src/plan/steps.js';
 import { renderCmd } from '../../src/shell/cmd.js';
-import { toolShim } from '../support/tool-shim.js';
+import { shimCalls, toolShim } from '../support/tool-shim.js';
 
 // The state-reading half of the lock script, run by the system's sh on a real layout. The live
 // release is found with the shell's -ef test; readlink runs only where that cannot say (a shim
@@ -32,7 +32,7 @@ function readState(root: string): { state: ServerState; readlinks: number } {
   const { env, log } = toolShim(join(root, '..', `${root.split('/').pop()}.shim`), 'readlink');
   writeFileSync(log, '');
   const out = execFileSync('sh', ['-c', renderCmd(lockAndReadState(layout(root), undefined))], { env: { ...process.env, ...env }, encoding: 'utf8' });
-  return { state: parseServerState(out), readlinks: readFileSync(log, 'utf8').split('\n').filter(Boolean).length };
+  return { state: parseServerState(out), readlinks: shimCalls(log) };
 }
 
 /** What the script said before -ef: the last part of the link's text, if a release id. */
