@@ -6,4 +6,4 @@ if (existsSync(recipes)) {
   mkdirSync('dist/recipes', { recursive: true });
   for (const f of readdirSync(recipes)) if (/\.ya?ml$/.test(f)) cpSync(`${recipes}/${f}`, `dist/recipes/${f}`);
 }
-for (const bin of ['dist/cli/bin.cjs', 'dist/cli/main.js']) chmodSync(bin, 0o755);
+chmodSync('dist/cli/bin.cjs', 0o755);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const app = join(root, 'examples/laravel-app');
-const cli = join(root, 'dist/cli/main.js');
+const cli = join(root, 'dist/cli/bin.cjs');
 const run = (...args) => {
   console.log(`\n$ shipyaml ${args.join(' ')}`);
   execFileSync(process.execPath, [cli, ...args], { cwd: app, stdio: 'inherit' });

@@ -67,8 +67,9 @@ export async function runDeployScenarios(ws: Workspace, fleet: Fleet, runs: numb
   for (let run = 0; run < runs && more(run, firstBy); run++) {
     resetRoot(fleet, SHIP_ROOT);
     resetRoot(fleet, CLASSIC_ROOT);
-    // A build never scanned before: every file is read and hashed (no digest cache).
-    rmSync(ws.cacheHome, { recursive: true, force: true });
+    // A build never scanned before: every file is read and hashed (no digest cache). The CLI's
+    // compiled code (cli/code-cache.ts) stays: whoever deploys a new build has run shipyaml before.
+    rmSync(join(ws.cacheHome, 'shipyaml', 'digests'), { recursive: true, force: true });
     await shipyamlSetup(ws, cfg.a);
     baselineSetup(fleet, classic);
     classicIds = [];

@@ -43,7 +43,7 @@ export function createWorkspace(): Workspace {
   writeBuild(v.build, buildB);
   return {
     dir,
-    // The package's bin, as `npx shipyaml` runs it (its --version answers before main.js loads).
+    // The package's bin, as `npx shipyaml` runs it (its --version answers before main.cjs loads).
     cli: join(pkg, (JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { bin: { shipyaml: string } }).bin.shipyaml),
     app,
     buildA,

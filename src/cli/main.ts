@@ -1,23 +1,16 @@
-#!/usr/bin/env node
-// Argument parsing and exit codes only. Every command lazy-imports its use case from app/, so
-// `shipyaml --version` loads nothing but commander.
-import type { Command as CommandType } from 'commander';
+// Argument parsing and exit codes only. Every command lazy-imports its use case from app/: the
+// bundle (scripts/bundle.mjs) compiles them all, but runs only what the command needs.
+import { Command, CommanderError, Option } from 'commander';
 import type { GlobalOptions } from '../app/options.js';
 import { packageVersion } from '../package-files.js';
-import { commandWord } from './command-word.js';
 
 const version = packageVersion();
 
-// `shipyaml --version` answers before anything else loads (CI scripts call it in loops).
+// `shipyaml --version` answers before anything else runs (bin.cjs answers it sooner still).
 if (process.argv.length === 3 && (process.argv[2] === '--version' || process.argv[2] === '-V')) {
   process.stdout.write(`${version}\n`);
   process.exit(0);
 }
-// A deploy reads its build on a worker thread: spawned now, its boot overlaps with loading
-// commander, the command and the config (see transfer/scan-thread.ts).
-if (commandWord(process.argv) === 'deploy') (await import('../transfer/scan-thread.js')).spawnScanThreadAhead();
-const { Command, CommanderError, Option } = await import('commander');
-type Command = CommandType;
 
 type Body = (ctx: import('../app/run-command.js').CommandContext) => Promise<import('../app/run-command.js').CommandOutcome | void>;
 
@@ -135,4 +128,5 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-await main(process.argv);
+// Not a top-level await: the bundle is CommonJS (see scripts/bundle.mjs). main() never rejects.
+void main(process.argv);

@@ -1,10 +1,12 @@
 // Step 1: find the config file. cosmiconfig walks from the working directory up to the root;
 // `-c FILE` names one. Loaders here only read: they wrap the text (or, for JS configs, the
 // exported value) in a RawSource so that parsing, with positions, happens in parse.ts.
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
+import { pathToFileURL } from 'node:url';
+import { cosmiconfig, type Loader } from 'cosmiconfig';
 import { ShipyamlError } from '../errors/shipyaml-error.js';
+import { importModule } from '../import-module.js';
 import { MAX_CONFIG_BYTES } from './parse.js';
 import { displayPath, type SourceKind } from './source.js';
 
@@ -57,9 +59,11 @@ const jsonLoader: Loader = (file, content) => {
   return hasKey ? { [PACKAGE_PROP]: new RawSource('package-json', content) } : {};
 };
 
-const jsLoader: Loader = async (file, content) => {
+const jsLoader: Loader = async (file) => {
   try {
-    return new RawSource('js', undefined, await defaultLoaders['.js']!(file, content));
+    // As cosmiconfig's own JS loader does, but through importModule (the cached bundle's import()).
+    const loaded = (await importModule(pathToFileURL(await realpath(file)).href)) as { default?: unknown };
+    return new RawSource('js', undefined, loaded.default);
   } catch (e) {
     throw new ShipyamlError('E_CONFIG', `${file} could not be loaded: ${e instanceof Error ? e.message : String(e)}`, {
       location: { file, line: 1, col: 1 },

@@ -10,7 +10,8 @@ import { releaseStatuses, type LogEntry, type ServerState } from '../plan/server
 import { appendLog, releaseLock, removeReleases, type UploadPlan } from '../plan/steps.js';
 import { uploadArchive, uploadSource, type UploadArchive } from '../transfer/upload-source.js';
 import type { BuildManifest } from '../transfer/scan.js';
-import { digestCacheFile, digestCacheRoot } from '../transfer/digest-cache.js';
+import { userCacheDir } from '../cache-dir.js';
+import { digestCacheFile } from '../transfer/digest-cache.js';
 import { scanBuildInWorker, type BuildScan } from '../transfer/scan-in-worker.js';
 import type { CacheListing } from '../plan/cache-listing.js';
 import { decideUpload, type UploadMode } from '../plan/delta.js';
@@ -275,8 +276,8 @@ export function startBuildScan(stage: StageConfig, opts: { full: boolean }): Bui
   const exclude = [...stage.source.exclude, ...insideOf(build, stage.hosts.filter((h) => h.local).map((h) => h.deployTo))];
   const file = digestCacheFile(build, exclude);
   // Never upload our own state: a local deploy_to inside the build (build: . with deploy_to
-  // ./.shipyaml/…), above, or the digest cache where the build holds the cache dir (build: ~).
-  if (file) exclude.push(...insideOf(build, [digestCacheRoot()]));
+  // ./.shipyaml/…), above, or shipyaml's cache dir where the build holds it (build: ~).
+  exclude.push(...insideOf(build, [userCacheDir()]));
   return scanBuildInWorker(build, exclude, { digests: file === undefined ? undefined : { file, reuse: !opts.full } });
 }
 

@@ -13,14 +13,14 @@
 // never match a recorded entry; a file still being written when the scan starts is hashed again
 // next time.
 //
-// The cache lives in the user's cache directory (not in the project, where it would show in
+// The cache lives in the user's cache directory (cache-dir.ts; not in the project, where it would show in
 // `git status`), one file per build directory (and exclude list). Anything wrong with it (unreadable, garbage, a
 // read-only home) means no reuse: the scan reads everything, as without it. `--full` reads
 // everything too, and writes a fresh cache. SHIPYAML_DIGEST_CACHE=off turns it off.
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { keepNewest, removeStaleTemps, unlinkQuietly, userCacheDir } from '../cache-dir.js';
 
 /** What lstat said about a file when it was walked: the digest is reused only while all of it holds. */
 export interface FileStamp {
@@ -46,12 +46,6 @@ const HEADER = 'shipyaml build digests 1';
 /** Cache files kept: one per build directory; the least recently written go first. */
 const KEEP_FILES = 64;
 
-/** shipyaml's directory in the user's cache: the digests are in it, and a walk must skip it. */
-export function digestCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith('/') ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
-  return join(base, 'shipyaml');
-}
-
 /**
  * Where the digests of `buildDir` walked with `exclude` are cached, or undefined when caching is
  * off. Two stages that exclude different files from one build keep a file each: sharing one,
@@ -66,7 +60,7 @@ export function digestCacheFile(buildDir: string, exclude: readonly string[], en
     return undefined;
   }
   const key = createHash('sha256').update([real, ...exclude].join('\0')).digest('hex');
-  return join(digestCacheRoot(env), 'digests', key.slice(0, 32));
+  return join(userCacheDir(env), 'digests', key.slice(0, 32));
 }
 
 /** md5, then the key: size, mtime, ctime, inode, device. */
@@ -124,7 +118,7 @@ export function openDigestCache(file: string, opts: { reuse: boolean }): DigestC
         writeSync(fd, `${HEADER}\n${lines.join('\n')}\n`);
         closeSync(fd);
         renameSync(tmp, file);
-        prune(dir);
+        keepNewest(dir, KEEP_FILES);
       } catch {
         discard();
       }
@@ -155,40 +149,4 @@ function readEntries(file: string): Map<string, string> {
     at = end + 1;
   }
   return out;
-}
-
-/** A scan's new file is left behind only when its process was killed mid-scan (Ctrl-C). */
-const STALE_TEMP_MS = 60 * 60_000;
-
-function removeStaleTemps(dir: string): void {
-  const temps = withMtimes(dir, readdirSync(dir).filter((n) => n.endsWith('.tmp')));
-  for (const f of temps) if (Date.now() - f.mtimeMs > STALE_TEMP_MS) unlinkQuietly(f.path);
-}
-
-/** Keeps the cache directory to the KEEP_FILES most recently written files (builds in temp dirs add one each). */
-function prune(dir: string): void {
-  const names = readdirSync(dir);
-  if (names.length <= KEEP_FILES) return;
-  const newestFirst = withMtimes(dir, names).sort((a, b) => b.mtimeMs - a.mtimeMs);
-  for (const f of newestFirst.slice(KEEP_FILES)) unlinkQuietly(f.path);
-}
-
-/** The named files of `dir` with their mtimes; one that another scan removed meanwhile is left out. */
-function withMtimes(dir: string, names: string[]): { path: string; mtimeMs: number }[] {
-  return names.flatMap((n) => {
-    const path = join(dir, n);
-    try {
-      return [{ path, mtimeMs: statSync(path).mtimeMs }];
-    } catch {
-      return [];
-    }
-  });
-}
-
-function unlinkQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // another scan's, gone already
-  }
 }

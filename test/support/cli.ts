@@ -1,8 +1,12 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** The built CLI; SHIPYAML_TEST_CLI points at another build (e.g. a private one while dist/ is rebuilt). */
-export const CLI = process.env.SHIPYAML_TEST_CLI ?? fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+/**
+ * The built CLI, through the package's bin as users run it (with V8's code cache, kept under the
+ * tests' XDG_CACHE_HOME: vitest.config.ts). SHIPYAML_TEST_CLI points at another build (e.g. a
+ * private one while dist/ is rebuilt).
+ */
+export const CLI = process.env.SHIPYAML_TEST_CLI ?? fileURLToPath(new URL('../../dist/cli/bin.cjs', import.meta.url));
 
 export interface CliResult {
   code: number;

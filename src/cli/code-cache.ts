@@ -1,0 +1,94 @@
+// V8's compiled code of the bundled CLI (dist/cli/main.cjs), kept on disk between runs. Compiling
+// the bundle's 1.7 MB costs ~65 ms of CPU at every start on a small VM, and the functions a command
+// runs are compiled again as it goes; with their bytecode from the last run, a rollback's first
+// SSH byte leaves ~70 ms sooner. Node 22 has module.enableCompileCache for this, Node 20 has only
+// vm.Script's cachedData, which this is built on (one mechanism for every Node).
+//
+// A file per command (deploy, rollback, validate…): the cache is written at the end of a run that
+// exited 0, so it holds what that command compiled, and each command's differs. It is written once
+// and then only read; V8 rejects one that does not fit (another V8 or other flags: its own check),
+// and the next successful run writes it again. Its name carries a digest of the bundle, so a
+// rebuilt or reinstalled bundle never reads the code of another. Anything wrong (no home, a
+// read-only disk, an unreadable or garbled file) means compiling as without it.
+// NODE_DISABLE_COMPILE_CACHE=1, Node's own switch for its cache, turns it off.
+import { isAscii } from 'node:buffer';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import vm from 'node:vm';
+import { keepNewest, removeStaleTemps, userCacheDir } from '../cache-dir.js';
+import { provideImport } from '../import-module.js';
+
+/** ~1 MB each; a dozen commands, and a version or two while an upgrade settles in. */
+const KEEP_FILES = 24;
+
+/** The wrapper's parameters, as Node passes them to every CommonJS module. */
+type ModuleWrapper = (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
+
+/**
+ * Where the compiled code of the bundle `source` run as `command` is kept, or undefined when
+ * caching is off. The name carries a digest of the source (~1 ms): npm installs every file with
+ * one mtime, and a file of the same length passes V8's own check, so nothing less tells a
+ * reinstalled bundle from the one the code was compiled from.
+ */
+export function codeCacheFile(source: Buffer, command: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.NODE_DISABLE_COMPILE_CACHE) return undefined;
+  // V8 checks its version and flags itself; these only keep apart what would reject each other.
+  const variant = JSON.stringify([process.version, process.arch, process.execArgv.join(' '), env.NODE_OPTIONS ?? '']);
+  const key = createHash('sha256').update(source).update(variant).digest('hex').slice(0, 20);
+  const name = command !== undefined && /^[a-z][a-z-]{0,31}$/.test(command) ? command : 'other';
+  return join(userCacheDir(env), 'v8', `${name}-${key}.bin`);
+}
+
+/**
+ * Runs the CommonJS file `file` as Node would (its own module, require, __filename), compiled with
+ * the code kept for `command` (codeCacheFile), and keeps the compiled code after a run that exits 0
+ * if there was none that fitted. With the cache off, it is a plain require. An import() in the
+ * file fails (it has no loader to call): the file imports through import-module.ts.
+ */
+export function runWithCodeCache(file: string, command: string | undefined, env: NodeJS.ProcessEnv = process.env): void {
+  const require = createRequire(file);
+  const bytes = env.NODE_DISABLE_COMPILE_CACHE ? undefined : readFileSync(file);
+  const cacheFile = bytes && codeCacheFile(bytes, command, env);
+  if (bytes === undefined || cacheFile === undefined) {
+    require(file);
+    return;
+  }
+  // This module is compiled by Node's own loader: its import() works, the bundle's would not.
+  provideImport((specifier) => import(specifier));
+  // The bundle is ASCII (scripts/bundle.mjs): read as Latin-1 it is the same text, without the
+  // cost of UTF-8 decoding. Anything else (an edited bundle) is decoded as Node would.
+  const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    // none yet
+  }
+  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
+  if (cachedData === undefined || script.cachedDataRejected) {
+    process.once('exit', (code) => {
+      if (code === 0) save(script, cacheFile);
+    });
+  }
+  const module = new Module(file);
+  module.filename = file;
+  const wrapper = script.runInThisContext() as ModuleWrapper;
+  wrapper.call(module.exports, module.exports, require, module, file, dirname(file));
+  module.loaded = true;
+}
+
+function save(script: vm.Script, cacheFile: string): void {
+  const dir = dirname(cacheFile);
+  const tmp = `${cacheFile}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+    renameSync(tmp, cacheFile);
+    removeStaleTemps(dir);
+    keepNewest(dir, KEEP_FILES);
+  } catch {
+    // a read-only or full disk: the next run compiles, as without a cache
+  }
+}
