@@ -13,7 +13,7 @@
 // NODE_DISABLE_COMPILE_CACHE=1, Node's own switch for its cache, turns it off.
 import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, type Stats } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import vm from 'node:vm';
@@ -60,14 +60,10 @@ export function runWithCodeCache(file: string, command: string | undefined, env:
   // The bundle is ASCII (scripts/bundle.mjs): read as Latin-1 it is the same text, without the
   // cost of UTF-8 decoding. Anything else (an edited bundle) is decoded as Node would.
   const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
-  let cachedData: Buffer | undefined;
-  try {
-    cachedData = readFileSync(cacheFile);
-  } catch {
-    // none yet
-  }
+  const kept = readKept(cacheFile);
+  const cachedData = kept === 'foreign' ? undefined : kept;
   const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
-  if (cachedData === undefined || script.cachedDataRejected) {
+  if (kept !== 'foreign' && (cachedData === undefined || script.cachedDataRejected)) {
     process.once('exit', (code) => {
       if (code === 0) save(script, cacheFile);
     });
@@ -77,6 +73,34 @@ export function runWithCodeCache(file: string, command: string | undefined, env:
   const wrapper = script.runInThisContext() as ModuleWrapper;
   wrapper.call(module.exports, module.exports, require, module, file, dirname(file));
   module.loaded = true;
+}
+
+/**
+ * The kept code, undefined when there is none yet, or 'foreign' when the directory or the file is
+ * not this user's alone: compiled code runs as whoever reads it, so code that someone else could
+ * have written (an XDG_CACHE_HOME in a shared place) is neither read nor written.
+ */
+function readKept(cacheFile: string): Buffer | undefined | 'foreign' {
+  const uid = process.getuid?.();
+  const ours = (st: Stats) => uid === undefined || (st.uid === uid && (st.mode & 0o022) === 0);
+  try {
+    const dir = lstatSync(dirname(cacheFile));
+    if (!dir.isDirectory() || !ours(dir)) return 'foreign';
+  } catch {
+    return undefined; // no directory yet: save() makes it, for this user only
+  }
+  let fd: number;
+  try {
+    fd = openSync(cacheFile, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    return st.isFile() && ours(st) ? readFileSync(fd) : 'foreign';
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function save(script: vm.Script, cacheFile: string): void {

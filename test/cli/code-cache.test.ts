@@ -1,7 +1,7 @@
 // The code cache (src/cli/code-cache.ts) as the built bin uses it: dist/cli/start.cjs runs a small
 // CommonJS fixture as it runs main.cjs, then the real CLI. Which file is which: test/unit/code-cache.test.ts.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,6 +88,24 @@ describe('start.cjs with the code cache', () => {
     expect(cached('deploy')).toEqual([]);
     expect(runFixture('plan', { NODE_DISABLE_COMPILE_CACHE: '1' })).toEqual(expected());
     expect(existsSync(v8Dir())).toBe(false);
+  });
+
+  it('neither reads nor writes code in a directory others can write to', () => {
+    runFixture('validate');
+    const [file] = cached('validate');
+    const path = join(v8Dir(), file!);
+    const garbled = Buffer.alloc(readFileSync(path).length, 0x5a);
+    writeFileSync(path, garbled);
+    chmodSync(v8Dir(), 0o777);
+    expect(runFixture('validate')).toEqual(expected());
+    expect(readFileSync(path).equals(garbled)).toBe(true); // not read (it would be written again)
+    chmodSync(v8Dir(), 0o700);
+    chmodSync(path, 0o666);
+    expect(runFixture('validate')).toEqual(expected());
+    expect(readFileSync(path).equals(garbled)).toBe(true);
+    chmodSync(path, 0o600);
+    expect(runFixture('validate')).toEqual(expected());
+    expect(readFileSync(path).equals(garbled)).toBe(false); // this user's alone again: read, rejected, rewritten
   });
 
   it('keeps going when the cache directory cannot be written', () => {
