@@ -32,13 +32,44 @@ function area(url: string, fn: string): string {
   if (!url) return fn.startsWith('(') ? fn : '(native)';
   const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
   if (nm) return nm[1]!;
-  const dist = /\/dist\/([^/]+)\//.exec(url);
+  const dist = /(?:^|\/)dist\/([^/]+)\//.exec(url);
   if (dist) return `shipyaml/${dist[1]}`;
   if (url.startsWith('node:')) {
     const m = /^node:(?:internal\/)?([^/]+)/.exec(url);
     return `node:${m?.[1] ?? url}`;
   }
   return url.replace(/^file:\/\//, '');
+}
+
+/**
+ * The CLI is one bundle (scripts/bundle.mjs): a frame's url is dist/cli/main.cjs for ssh2's code
+ * and ours alike. The bundle keeps a `// node_modules/…` or `// dist/…` line where each module
+ * begins, so a line number tells which module it is in.
+ */
+const regionsOf = new Map<string, { line: number; path: string }[]>();
+function moduleOf(url: string, line: number): string | undefined {
+  if (!url.endsWith('.cjs')) return undefined;
+  let regions = regionsOf.get(url);
+  if (!regions) {
+    regions = [];
+    try {
+      readFileSync(url.replace(/^file:\/\//, ''), 'latin1')
+        .split('\n')
+        .forEach((text, i) => {
+          const m = /^\/\/ ((?:node_modules|dist)\/\S+)$/.exec(text);
+          if (m) regions!.push({ line: i, path: m[1]! });
+        });
+    } catch {
+      // not there any more: frames stay attributed to the bundle
+    }
+    regionsOf.set(url, regions);
+  }
+  let found: string | undefined;
+  for (const r of regions) {
+    if (r.line > line) break;
+    found = r.path;
+  }
+  return found;
 }
 
 export function summariseProfile(file: string, top = 15): ProfileSummary {
@@ -51,10 +82,12 @@ export function summariseProfile(file: string, top = 15): ProfileSummary {
   const fns = new Map<string, { fn: string; where: string; area: string; ms: number }>();
   for (const [id, us] of self) {
     const n = byId.get(id)!;
-    const { functionName, url, lineNumber } = n.callFrame;
+    const { functionName, url: frameUrl, lineNumber } = n.callFrame;
+    const inBundle = moduleOf(frameUrl, lineNumber);
+    const url = inBundle ?? frameUrl;
     const a = area(url, functionName);
     areas.set(a, (areas.get(a) ?? 0) + us / 1000);
-    const where = url ? `${url.replace(/^.*\/(node_modules|dist)\//, '$1/').replace(/^file:\/\//, '')}:${lineNumber + 1}` : '';
+    const where = inBundle ? `${inBundle} (main.cjs:${lineNumber + 1})` : url ? `${url.replace(/^.*\/(node_modules|dist)\//, '$1/').replace(/^file:\/\//, '')}:${lineNumber + 1}` : '';
     const key = `${functionName}@${where}`;
     const f = fns.get(key) ?? { fn: functionName || '(anonymous)', where, area: a, ms: 0 };
     f.ms += us / 1000;
