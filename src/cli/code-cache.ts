@@ -17,7 +17,7 @@ import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, ren
 import Module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import vm from 'node:vm';
-import { keepNewest, removeStaleTemps, userCacheDir } from '../cache-dir.js';
+import { keepNewest, removeStaleTemps, unlinkQuietly, userCacheDir } from '../cache-dir.js';
 import { provideImport } from '../import-module.js';
 
 /** ~1 MB each; a dozen commands, and a version or two while an upgrade settles in. */
@@ -106,13 +106,26 @@ function readKept(cacheFile: string): Buffer | undefined | 'foreign' {
 function save(script: vm.Script, cacheFile: string): void {
   const dir = dirname(cacheFile);
   const tmp = `${cacheFile}.${process.pid}.tmp`;
+  let fd: number;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+    fd = openSync(tmp, 'w', 0o600);
+  } catch {
+    return; // a read-only home: not even the ~20 ms of serialising the code
+  }
+  try {
+    writeFileSync(fd, script.createCachedData());
+    closeSync(fd);
     renameSync(tmp, cacheFile);
     removeStaleTemps(dir);
     keepNewest(dir, KEEP_FILES);
   } catch {
-    // a read-only or full disk: the next run compiles, as without a cache
+    // a full disk: the next run compiles, as without a cache
+    try {
+      closeSync(fd);
+    } catch {
+      // closed already
+    }
+    unlinkQuietly(tmp);
   }
 }
