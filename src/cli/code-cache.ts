@@ -32,13 +32,27 @@ type ModuleWrapper = (exports: unknown, require: NodeJS.Require, module: Module,
  * one mtime, and a file of the same length passes V8's own check, so nothing less tells a
  * reinstalled bundle from the one the code was compiled from.
  */
-export function codeCacheFile(source: Buffer, command: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function codeCacheFile(source: Buffer, command: string | undefined, env: NodeJS.ProcessEnv = process.env, execArgv: readonly string[] = process.execArgv): string | undefined {
   if (env.NODE_DISABLE_COMPILE_CACHE) return undefined;
   // V8 checks its version and flags itself; these only keep apart what would reject each other.
-  const variant = JSON.stringify([process.version, process.arch, process.execArgv.join(' '), env.NODE_OPTIONS ?? '']);
+  const variant = JSON.stringify([process.version, process.arch, codeFlags(execArgv), env.NODE_OPTIONS ?? '']);
   const key = createHash('sha256').update(source).update(variant).digest('hex').slice(0, 20);
   const name = command !== undefined && /^[a-z][a-z-]{0,31}$/.test(command) ? command : 'other';
   return join(userCacheDir(env), 'v8', `${name}-${key}.bin`);
+}
+
+/** Profiling (the bench's --cpu-prof-dir, new every run) leaves V8's code as it is: not part of the key. */
+const PROFILING = /^--(cpu|heap)-prof(-(dir|name|interval))?(=|$)/;
+const PROFILING_VALUE = /^--(cpu|heap)-prof-(dir|name|interval)$/;
+
+function codeFlags(execArgv: readonly string[]): string {
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const a = execArgv[i]!;
+    if (PROFILING_VALUE.test(a)) i++;
+    else if (!PROFILING.test(a)) kept.push(a);
+  }
+  return kept.join(' ');
 }
 
 /**

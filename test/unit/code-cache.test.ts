@@ -31,6 +31,14 @@ describe('codeCacheFile', () => {
     expect(codeCacheFile(bundle, 'deploy', env({ NODE_OPTIONS: '--max-old-space-size=200' }))).not.toBe(codeCacheFile(bundle, 'deploy', env()));
   });
 
+  it('leaves profiling out (V8 takes the same code under --cpu-prof), but not a flag V8 would reject it for', () => {
+    const plain = codeCacheFile(bundle, 'deploy', env(), []);
+    expect(codeCacheFile(bundle, 'deploy', env(), ['--cpu-prof', '--cpu-prof-dir', '/tmp/p1', '--cpu-prof-interval=200'])).toBe(plain);
+    expect(codeCacheFile(bundle, 'deploy', env(), ['--heap-prof', '--heap-prof-name=x.heapprofile'])).toBe(plain);
+    expect(codeCacheFile(bundle, 'deploy', env(), ['--max-old-space-size=300'])).not.toBe(plain);
+    expect(codeCacheFile(bundle, 'deploy', env(), ['--cpu-prof-dir', '/tmp/p1', '--no-opt'])).toBe(codeCacheFile(bundle, 'deploy', env(), ['--no-opt']));
+  });
+
   it('is off with NODE_DISABLE_COMPILE_CACHE', () => {
     expect(codeCacheFile(bundle, 'deploy', env({ NODE_DISABLE_COMPILE_CACHE: '1' }))).toBeUndefined();
   });
