@@ -1,8 +1,8 @@
 // Part of `npm run build`, after tsc: bundles the CLI into one CommonJS file, dist/cli/main.cjs,
-// that bin.cjs loads through V8's code cache (src/cli/code-cache.cts). Unbundled, a command
+// that bin.cjs loads through V8's code cache (src/cli/code-cache.ts). Unbundled, a command
 // resolved, read and compiled ~150 files (ours, yaml's, ssh2's, commander's…) through the ES module
 // loader before its first SSH byte; one script with its compiled code kept on disk starts a
-// rollback ~70 ms sooner on a 2-core machine (0.38 -> 0.31 s, 0.36 -> 0.24 s of CPU).
+// rollback ~70 ms sooner on a 2-core machine (0.39 -> 0.315 s, 0.36 -> 0.25 s of CPU).
 //
 // Why CommonJS: only a classic script can be compiled with cachedData on Node 20 (vm.Script); an
 // ES module would need --experimental-vm-modules. The sources stay ES modules; lazy imports
@@ -12,9 +12,9 @@
 // What stays a real require at run time, resolved from the installed package's node_modules:
 // - ssh2's native crypto binding, built at install time. It is used only if the installed ssh2
 //   is the version bundled here (a binding of another version may differ); else ssh2 runs its
-//   pure-JavaScript ciphers, as it does wherever the binding did not build.
-// - cpu-features (ssh2's optional native addon) and typescript (cosmiconfig's loader of .ts
-//   configs, an optional peer).
+//   ciphers through Node's crypto, as it does wherever the binding did not build.
+// - cpu-features (ssh2's optional native addon) and typescript (an optional peer of cosmiconfig,
+//   for .ts configs, which shipyaml does not load).
 // - ajv and handlebars, which our code loads by path on first use (createRequire in
 //   config/schema.ts, config/generated/, template/engine.ts): bundling them would add a second copy.
 //
@@ -27,7 +27,7 @@ import { rolldown } from 'rolldown';
 
 const ssh2Version = JSON.parse(readFileSync('node_modules/ssh2/package.json', 'utf8')).version;
 const RUNTIME_LOADED = ['ajv', 'ajv-formats', 'handlebars'];
-const OPTIONAL_NATIVE = ['cpu-features', 'typescript'];
+const OPTIONAL = ['cpu-features', 'typescript'];
 const isPackage = (id, names) => names.some((d) => id === d || id.startsWith(`${d}/`));
 
 /** ssh2's `require('./crypto/build/Release/sshcrypto.node')`, taken from the installed ssh2 of the same version. */
@@ -60,7 +60,7 @@ async function bundle(input, file, format, external, plugins = []) {
 }
 const builtins = (id) => id.startsWith('node:');
 const outputs = [
-  await bundle('dist/cli/main.js', 'dist/cli/main.cjs', 'cjs', (id) => builtins(id) || id.endsWith('.node') || id === 'ssh2/package.json' || isPackage(id, [...OPTIONAL_NATIVE, ...RUNTIME_LOADED]), [ssh2Binding]),
+  await bundle('dist/cli/main.js', 'dist/cli/main.cjs', 'cjs', (id) => builtins(id) || id.endsWith('.node') || id === 'ssh2/package.json' || isPackage(id, [...OPTIONAL, ...RUNTIME_LOADED]), [ssh2Binding]),
   // What bin.cjs loads first, to find the compiled code of main.cjs: small, builtins only.
   await bundle('dist/cli/start.js', 'dist/cli/start.cjs', 'cjs', builtins),
   await bundle('dist/transfer/scan-worker.js', 'dist/transfer/scan-worker.js', 'esm', builtins),

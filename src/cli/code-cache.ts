@@ -1,5 +1,5 @@
 // V8's compiled code of the bundled CLI (dist/cli/main.cjs), kept on disk between runs. Compiling
-// the bundle's 1.7 MB costs ~65 ms of CPU at every start on a small VM, and the functions a command
+// the bundle's 1.6 MB costs ~65 ms of CPU at every start on a small VM, and the functions a command
 // runs are compiled again as it goes; with their bytecode from the last run, a rollback's first
 // SSH byte leaves ~70 ms sooner. Node 22 has module.enableCompileCache for this, Node 20 has only
 // vm.Script's cachedData, which this is built on (one mechanism for every Node).
@@ -12,7 +12,7 @@
 // read-only disk, an unreadable or garbled file) means compiling as without it.
 // NODE_DISABLE_COMPILE_CACHE=1, Node's own switch for its cache, turns it off.
 import { isAscii } from 'node:buffer';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, type Stats } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -90,13 +90,17 @@ export function runWithCodeCache(file: string, command: string | undefined, env:
 }
 
 /**
- * The kept code, undefined when there is none yet, or 'foreign' when the directory or the file is
- * not this user's alone: compiled code runs as whoever reads it, so code that someone else could
- * have written (an XDG_CACHE_HOME in a shared place) is neither read nor written.
+ * Compiled code runs as whoever reads it: code that someone else could have written (an
+ * XDG_CACHE_HOME in a shared place) is neither read nor written. Everything must be this user's,
+ * and writable by nobody else.
  */
-function readKept(cacheFile: string): Buffer | undefined | 'foreign' {
+function ours(st: Stats): boolean {
   const uid = process.getuid?.();
-  const ours = (st: Stats) => uid === undefined || (st.uid === uid && (st.mode & 0o022) === 0);
+  return uid === undefined || (st.uid === uid && (st.mode & 0o022) === 0);
+}
+
+/** The kept code, undefined when there is none yet, or 'foreign' when it is not this user's alone. */
+function readKept(cacheFile: string): Buffer | undefined | 'foreign' {
   try {
     const dir = lstatSync(dirname(cacheFile));
     if (!dir.isDirectory() || !ours(dir)) return 'foreign';
@@ -112,6 +116,8 @@ function readKept(cacheFile: string): Buffer | undefined | 'foreign' {
   try {
     const st = fstatSync(fd);
     return st.isFile() && ours(st) ? readFileSync(fd) : 'foreign';
+  } catch {
+    return 'foreign'; // unreadable: compile, and leave it alone
   } finally {
     closeSync(fd);
   }
@@ -119,11 +125,14 @@ function readKept(cacheFile: string): Buffer | undefined | 'foreign' {
 
 function save(script: vm.Script, cacheFile: string): void {
   const dir = dirname(cacheFile);
-  const tmp = `${cacheFile}.${process.pid}.tmp`;
+  // A name nobody can have made ready for us: 'wx' never follows a link left in its place.
+  const tmp = `${cacheFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   let fd: number;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fd = openSync(tmp, 'w', 0o600);
+    const st = lstatSync(dir);
+    if (!st.isDirectory() || !ours(st)) return; // made by someone else meanwhile
+    fd = openSync(tmp, 'wx', 0o600);
   } catch {
     return; // a read-only home: not even the ~20 ms of serialising the code
   }
