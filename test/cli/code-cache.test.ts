@@ -70,12 +70,18 @@ describe('start.cjs with the code cache', () => {
     expect(cached('validate')).toEqual([file]);
   });
 
-  it('writes a garbled file again, and runs the same meanwhile', () => {
-    runFixture('rollback');
-    const [file] = cached('rollback');
+  /** Runs `command` once, then garbles the code it kept: where it is, and what it now holds. */
+  const keptThenGarbled = (command: string) => {
+    runFixture(command);
+    const [file] = cached(command);
     const path = join(v8Dir(), file!);
     const garbled = Buffer.alloc(readFileSync(path).length, 0x5a);
     writeFileSync(path, garbled);
+    return { path, garbled };
+  };
+
+  it('writes a garbled file again, and runs the same meanwhile', () => {
+    const { path, garbled } = keptThenGarbled('rollback');
     expect(runFixture('rollback')).toEqual(expected());
     expect(readFileSync(path).equals(garbled)).toBe(false); // compiled again, and kept
     const rewritten = stamp(path);
@@ -91,11 +97,7 @@ describe('start.cjs with the code cache', () => {
   });
 
   it('neither reads nor writes code in a directory others can write to', () => {
-    runFixture('validate');
-    const [file] = cached('validate');
-    const path = join(v8Dir(), file!);
-    const garbled = Buffer.alloc(readFileSync(path).length, 0x5a);
-    writeFileSync(path, garbled);
+    const { path, garbled } = keptThenGarbled('validate');
     chmodSync(v8Dir(), 0o777);
     expect(runFixture('validate')).toEqual(expected());
     expect(readFileSync(path).equals(garbled)).toBe(true); // not read (it would be written again)
