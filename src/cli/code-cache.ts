@@ -23,7 +23,9 @@ import { provideImport } from '../import-module.js';
 /** ~1 MB each; a dozen commands, and a version or two while an upgrade settles in. */
 const KEEP_FILES = 24;
 
-/** The wrapper's parameters, as Node passes them to every CommonJS module. */
+/** The function around a CommonJS module's code, with the parameters Node gives every module (on one line: line numbers stay the file's). */
+const WRAPPER_HEAD = '(function (exports, require, module, __filename, __dirname) { ';
+const WRAPPER_TAIL = '\n});';
 type ModuleWrapper = (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
 
 /**
@@ -76,7 +78,7 @@ export function runWithCodeCache(file: string, command: string | undefined, env:
   const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
   const kept = readKept(cacheFile);
   const cachedData = kept === 'foreign' ? undefined : kept;
-  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
+  const script = new vm.Script(`${WRAPPER_HEAD}${source}${WRAPPER_TAIL}`, { filename: file, cachedData });
   if (kept !== 'foreign' && (cachedData === undefined || script.cachedDataRejected)) {
     process.once('exit', (code) => {
       if (code === 0) save(script, cacheFile);
