@@ -136,7 +136,7 @@ function save(script: vm.Script, cacheFile: string): void {
     if (!st.isDirectory() || !ours(st)) return; // made by someone else meanwhile
     fd = openSync(tmp, 'wx', 0o600);
   } catch {
-    return; // a read-only home: not even the ~20 ms of serialising the code
+    return; // a read-only home: not even the ~20 ms of serialising the code, nor a write
   }
   try {
     writeFileSync(fd, script.createCachedData());
