@@ -21,7 +21,7 @@
 // bin.cjs reads the cache through dist/cli/start.cjs, bundled on its own. The scan worker
 // (dist/transfer/scan-worker.js) is an ES module bundle: a worker thread loads it by path, off the
 // main thread's critical path.
-import { readFileSync, realpathSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { rolldown } from 'rolldown';
 
@@ -65,8 +65,16 @@ const outputs = [
   await bundle('dist/cli/start.js', 'dist/cli/start.cjs', 'cjs', builtins),
   await bundle('dist/transfer/scan-worker.js', 'dist/transfer/scan-worker.js', 'esm', builtins),
 ];
-// tsc's ES module entry: the bundle replaces it, and nothing may run it by mistake.
-rmSync('dist/cli/main.js');
+// What the package runs: bin.cjs (tsc's), the bundles, and the recipes that copy-assets.mjs adds
+// next. The rest of tsc's output was only the bundler's input; left in the package it would be a
+// second copy of the code (and its .d.ts) that nothing runs, or that something runs by mistake.
+const KEEP = new Set(['cli/bin.cjs', 'cli/main.cjs', 'cli/start.cjs', 'transfer/scan-worker.js'].map((f) => path.join('dist', f)));
+const built = readdirSync('dist', { recursive: true, withFileTypes: true });
+for (const e of built) if (!e.isDirectory() && !KEEP.has(path.join(e.parentPath ?? e.path, e.name))) rmSync(path.join(e.parentPath ?? e.path, e.name));
+for (const e of built.filter((d) => d.isDirectory()).reverse()) {
+  const dir = path.join(e.parentPath ?? e.path, e.name);
+  if (readdirSync(dir).length === 0) rmSync(dir, { recursive: true });
+}
 
 // Only our dist/ and our dependencies' trees may be inside: never a file reached through a path
 // outside the package, nor a package our code loads at run time (a second copy).
