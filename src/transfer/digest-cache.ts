@@ -13,10 +13,11 @@
 // never match a recorded entry; a file still being written when the scan starts is hashed again
 // next time.
 //
-// The cache lives in the user's cache directory (cache-dir.ts; not in the project, where it would show in
-// `git status`), one file per build directory (and exclude list). Anything wrong with it (unreadable, garbage, a
-// read-only home) means no reuse: the scan reads everything, as without it. `--full` reads
-// everything too, and writes a fresh cache. SHIPYAML_DIGEST_CACHE=off turns it off.
+// The cache lives in the user's cache directory (cache-dir.ts; not in the project, where it would
+// show in `git status`), one file per build directory (and exclude list). Anything wrong with it
+// (unreadable, garbage, a read-only home) means no reuse: the scan reads everything, as without
+// it. `--full` reads everything too, and writes a fresh cache. SHIPYAML_DIGEST_CACHE=off turns it
+// off.
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -43,7 +44,7 @@ export interface DigestCache {
 }
 
 const HEADER = 'shipyaml build digests 1';
-/** Cache files kept: one per build directory; the least recently written go first. */
+/** Cache files kept: one per build directory (builds in temp dirs add one each); the least recently written go first. */
 const KEEP_FILES = 64;
 
 /**
