@@ -145,10 +145,10 @@ describe('the bin with the code cache', () => {
       join(app, 'shipyaml.config.mjs'),
       "export default { app: 'js-app', source: { build: './public' }, stages: { local: { hosts: [{ local: true }], deploy_to: './.shipyaml/local/js-app' } } };\n",
     );
-    const validate = () =>
-      spawnSync(process.execPath, [BIN, 'validate'], { cwd: app, env: { ...process.env, XDG_CACHE_HOME: cacheHome, CI: 'true', NO_COLOR: '1' }, encoding: 'utf8', timeout: 60_000 });
-    for (const run of ['cold', 'warm']) {
-      const r = validate();
+    const validate = (extra: Record<string, string> = {}) =>
+      spawnSync(process.execPath, [BIN, 'validate'], { cwd: app, env: { ...process.env, XDG_CACHE_HOME: cacheHome, CI: 'true', NO_COLOR: '1', ...extra }, encoding: 'utf8', timeout: 60_000 });
+    for (const run of ['cold', 'warm', 'off']) {
+      const r = validate(run === 'off' ? { NODE_DISABLE_COMPILE_CACHE: '1' } : {}); // off: a plain require, Node's own import()
       expect([run, r.status, r.stderr], r.stdout).toEqual([run, 0, '']);
       expect(r.stdout).toMatch(/shipyaml\.config\.mjs is valid \(1 stage: local\)/);
     }
