@@ -21,7 +21,7 @@
 // bin.cjs reads the cache through dist/cli/start.cjs, bundled on its own. The scan worker
 // (dist/transfer/scan-worker.js) is an ES module bundle: a worker thread loads it by path, off the
 // main thread's critical path.
-import { readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { rolldown } from 'rolldown';
 
@@ -69,12 +69,11 @@ const outputs = [
 // next. The rest of tsc's output was only the bundler's input; left in the package it would be a
 // second copy of the code (and its .d.ts) that nothing runs, or that something runs by mistake.
 const KEEP = new Set(['cli/bin.cjs', 'cli/main.cjs', 'cli/start.cjs', 'transfer/scan-worker.js'].map((f) => path.join('dist', f)));
-const built = readdirSync('dist', { recursive: true, withFileTypes: true });
-for (const e of built) if (!e.isDirectory() && !KEEP.has(path.join(e.parentPath ?? e.path, e.name))) rmSync(path.join(e.parentPath ?? e.path, e.name));
-for (const e of built.filter((d) => d.isDirectory()).reverse()) {
-  const dir = path.join(e.parentPath ?? e.path, e.name);
-  if (readdirSync(dir).length === 0) rmSync(dir, { recursive: true });
-}
+const built = readdirSync('dist', { recursive: true }).map((f) => path.join('dist', f));
+const dirs = built.filter((f) => statSync(f).isDirectory());
+for (const f of built) if (!KEEP.has(f) && !dirs.includes(f)) rmSync(f);
+// Deepest first, so a directory whose subdirectories all went is empty by its turn.
+for (const d of dirs.sort((a, b) => b.length - a.length)) if (readdirSync(d).length === 0) rmSync(d, { recursive: true });
 
 // Only our dist/ and our dependencies' trees may be inside: never a file reached through a path
 // outside the package, nor a package our code loads at run time (a second copy).

@@ -1,8 +1,8 @@
 // Where shipyaml's own files are at run time: its package.json, the schema, the built-in recipes
-// and the build-scan worker. The same code runs from src/ (vitest), from tsc's dist/ and from the
-// bundled CLI in dist/cli/ (scripts/bundle.mjs), where this module may sit in dist/cli/main.js or
-// in any chunk: paths relative to this module would differ in each. So every path starts from the
-// package root, found once as the nearest directory above this module with a package.json.
+// and the build-scan worker. The same code runs from src/ (vitest) and from the bundles in dist/
+// (scripts/bundle.mjs: dist/cli/main.cjs, dist/cli/start.cjs, dist/transfer/scan-worker.js):
+// paths relative to this module would differ in each. So every path starts from the package
+// root, found once as the nearest directory above this module with a package.json.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

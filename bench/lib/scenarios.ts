@@ -3,6 +3,7 @@
 // run count; every command by a timeout (see measure.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { digestCacheDir } from '../../src/transfer/digest-cache.js';
 import type { Fleet } from '../../test/harness/sshd.js';
 import { busyMs, summariseProfile, threadProfiles, type ProfileSummary } from './profile.js';
 import { baseline, baselineSetup, checkLive, floor, resetRoot, shipyaml, shipyamlSetup, type Sample, type Tool } from './tools.js';
@@ -69,7 +70,7 @@ export async function runDeployScenarios(ws: Workspace, fleet: Fleet, runs: numb
     resetRoot(fleet, CLASSIC_ROOT);
     // A build never scanned before: every file is read and hashed (no digest cache). The CLI's
     // compiled code (cli/code-cache.ts) stays: whoever deploys a new build has run shipyaml before.
-    rmSync(join(ws.cacheHome, 'shipyaml', 'digests'), { recursive: true, force: true });
+    rmSync(digestCacheDir({ XDG_CACHE_HOME: ws.cacheHome }), { recursive: true, force: true });
     await shipyamlSetup(ws, cfg.a);
     baselineSetup(fleet, classic);
     classicIds = [];

@@ -61,7 +61,12 @@ export function digestCacheFile(buildDir: string, exclude: readonly string[], en
     return undefined;
   }
   const key = createHash('sha256').update([real, ...exclude].join('\0')).digest('hex');
-  return join(userCacheDir(env), 'digests', key.slice(0, 32));
+  return join(digestCacheDir(env), key.slice(0, 32));
+}
+
+/** The directory of every build's digests (emptied, a fresh machine's scan reads every file). */
+export function digestCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(userCacheDir(env), 'digests');
 }
 
 /** md5, then the key: size, mtime, ctime, inode, device. */
