@@ -94,23 +94,33 @@ export function targetRows(r: BenchResult): TargetRow[] {
     });
   }
   scen('rollback', 0.8, [1, 20]);
-  // Beside each rollback row: what one connection and `true` per host cost here, nothing else.
+  // Beside each rollback row: what one connection and `true` per host cost here, nothing else;
+  // and what the script's own rollback command costs sent over ssh2 instead of OpenSSH.
+  const floorRows = {
+    'ssh2 floor': { what: 'rollback floor: Node + ssh2 alone, one connection and `true` per host', status: () => 'no rollback over ssh2 can go under this' },
+    'OpenSSH floor': { what: 'rollback floor: OpenSSH `ssh HOST true` per host, in parallel', status: (sm: number) => `the script's own floor (its rollback: ${s3(sm)})` },
+    'ssh2 switch': {
+      what: "the script's rollback over ssh2: Node + ssh2 running the script's own switch command per host (no config, host-key check, lock or state read)",
+      status: () => 'the script\'s work alone, over ssh2',
+    },
+  } as const;
   for (const n of r.hostCounts) {
     const script = pick(r.samples, 'baseline', 'rollback', n);
-    for (const tool of ['ssh2 floor', 'OpenSSH floor'] as const) {
+    for (const [tool, row] of Object.entries(floorRows) as [keyof typeof floorRows, (typeof floorRows)[keyof typeof floorRows]][]) {
       const f = pick(r.samples, tool, 'rollback', n);
       if (!f.length || !script.length) continue;
       const fm = median(f.map((s) => s.ms));
       const sm = median(script.map((s) => s.ms));
+      const overSsh2 = tool !== 'OpenSSH floor';
       rows.push({
-        what: tool === 'ssh2 floor' ? 'rollback floor: Node + ssh2 alone, one connection and `true` per host' : 'rollback floor: OpenSSH `ssh HOST true` per host, in parallel',
+        what: row.what,
         hosts: String(n),
-        shipyaml: tool === 'ssh2 floor' ? s3(fm) : '',
-        script: tool === 'OpenSSH floor' ? s3(fm) : s3(sm),
-        ratio: tool === 'ssh2 floor' ? x(fm / sm) : '',
+        shipyaml: overSsh2 ? s3(fm) : '',
+        script: overSsh2 ? s3(sm) : s3(fm),
+        ratio: overSsh2 ? x(fm / sm) : '',
         cpuRatio: '',
         target: '',
-        status: tool === 'ssh2 floor' ? 'no rollback over ssh2 can go under this' : `the script's own floor (its rollback: ${s3(sm)})`,
+        status: row.status(sm),
       });
     }
   }
@@ -224,7 +234,7 @@ export function markdown(r: BenchResult): string {
   const rows: string[][] = [];
   for (const scenario of ['first deploy', 'redeploy 1%', 'rollback']) {
     for (const n of r.hostCounts) {
-      for (const tool of ['shipyaml', 'baseline', 'ssh2 floor', 'OpenSSH floor'] as Tool[]) {
+      for (const tool of ['shipyaml', 'baseline', 'ssh2 floor', 'OpenSSH floor', 'ssh2 switch'] as Tool[]) {
         const ss = pick(r.samples, tool, scenario, n);
         if (!ss.length) continue;
         const ms = ss.map((s) => s.ms);
@@ -318,7 +328,7 @@ export function markdown(r: BenchResult): string {
       '- Build digests (src/transfer/digest-cache.ts): shipyaml keeps them in the workspace (XDG_CACHE_HOME), emptied before every first deploy, so a first deploy reads and hashes every file, as for a build never deployed. The CLI\'s compiled code (src/cli/code-cache.ts) is kept there too and not emptied: the first run of each command compiles the bundle and writes it, the others read it, as for anyone who has run shipyaml before. A redeploy finds its variant\'s digests from that variant\'s previous redeploy (all but the first redeploy of each): the builds are not rewritten between runs, as files a person did not touch are not, so it reads none, where a person\'s edit would have it read the 20 changed files (~1 ms).',
       '- Before each timed run the benchmark waits (bounded) for the machine to be idle; "other CPU s" shows what still ran alongside. On a shared machine, read ratios from runs where it is near 0.',
       '- The script: bench/baseline.sh — per host in parallel, ssh with ControlMaster (ControlPersist) over the harness ssh config (host keys verified), `-c aes128-gcm@openssh.com` (shipyaml\'s first cipher), Compression off; mkdir, `rsync -a --delete --stats` into a fresh releases/ID, one ssh per shared link and per hook, `ln -sfn … current.new && mv -T current.new current`, `ls -1 releases | sort | head -n -5 | xargs rm -rf`. The hosts disable sntrup761 kex for both (ssh2 lacks it).',
-      '- Rollback floors, run after each rollback pair (order alternating): `node bench/floor-ssh2.mjs` (Node loads ssh2, opens one connection per host, all at once, and runs `true` in each: no config, no host-key check, nothing else) and `baseline.sh floor`: the script\'s own ssh command per host in parallel, running `true` (OpenSSH, no ControlMaster). A rollback is that plus a lock, a state read and the switch, so neither tool goes under its floor.',
+      '- Rollback floors, run after each rollback pair (order alternating): `node bench/floor-ssh2.mjs` (Node loads ssh2, opens one connection per host, all at once, and runs `true` in each: no config, no host-key check, nothing else) and `baseline.sh floor`: the script\'s own ssh command per host in parallel, running `true` (OpenSSH, no ControlMaster). A rollback is that plus a lock, a state read and the switch, so neither tool goes under its floor. Third, `node bench/floor-ssh2.mjs --run "cd /srv/classic && ln -sfn releases/ID current.new && mv -T current.new current"`: the script\'s own rollback command per host over ssh2, to the release the script\'s rollback just went to (so nothing changes): what the script\'s work costs over ssh2, without any of shipyaml\'s config, host-key check, lock or state read.',
       '- Peak memory: /usr/bin/time "Maximum resident set size" of the node process. Exec sessions: sshd LogLevel VERBOSE logs one "Starting session: command …" line per exec channel (shipyaml\'s held shell is one, however many round trips it runs).',
     ].join('\n'),
   );

@@ -110,21 +110,25 @@ export async function runDeployScenarios(ws: Workspace, fleet: Fleet, runs: numb
         content.set(id, variant);
       }
     }
+    // The article's rollback: the release before the newest (keep 5 has kept it).
+    const previous = classicIds[classicIds.length - 2]!;
     for (const tool of order(run)) {
       if (tool === 'shipyaml') {
         const s = await shipyaml(ws, fleet, ['-c', config, 'rollback', 'production'], { scenario: 'rollback', run });
         checkLive(fleet, SHIP_ROOT, s.releaseId!, probe(ws, content.get(s.releaseId!)!));
         say(s);
       } else {
-        // The article's rollback: the release before the newest (keep 5 has kept it).
-        const previous = classicIds[classicIds.length - 2]!;
         say(await baseline(ws, fleet, 'rollback', previous, classic, build, { scenario: 'rollback', run }));
         checkLive(fleet, CLASSIC_ROOT, previous, probe(ws, content.get(previous)!));
       }
     }
-    // What a rollback cannot go under here: a connection and `true` per host, nothing else.
-    const floors = ['ssh2 floor', 'OpenSSH floor'] as const;
-    for (const tool of run % 2 === 0 ? floors : [...floors].reverse()) say(await floor(fleet, tool, { scenario: 'rollback', run }));
+    // What a rollback cannot go under here: a connection and `true` per host, nothing else; and
+    // the script's own rollback command sent over ssh2 (switching to where the script just went).
+    const floors = ['ssh2 floor', 'OpenSSH floor', 'ssh2 switch'] as const;
+    for (const tool of run % 2 === 0 ? floors : [...floors].reverse()) {
+      say(await floor(fleet, tool, { scenario: 'rollback', run, deployTo: CLASSIC_ROOT, switchTo: previous }));
+    }
+    checkLive(fleet, CLASSIC_ROOT, previous, probe(ws, content.get(previous)!));
   }
   return samples;
 }

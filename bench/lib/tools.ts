@@ -10,8 +10,9 @@ import type { AppShape, Workspace } from './workspace.js';
 
 export const BASELINE = fileURLToPath(new URL('../baseline.sh', import.meta.url));
 
-/** The two contenders, and the two floors measured beside the rollbacks (see `floor`). */
-export type Tool = 'shipyaml' | 'baseline' | 'ssh2 floor' | 'OpenSSH floor';
+/** The two contenders, and the floors measured beside the rollbacks (see `floor`). */
+export type Tool = 'shipyaml' | 'baseline' | 'ssh2 floor' | 'OpenSSH floor' | 'ssh2 switch';
+export type Floor = Exclude<Tool, 'shipyaml' | 'baseline'>;
 export const FLOOR_SSH2 = fileURLToPath(new URL('../floor-ssh2.mjs', import.meta.url));
 export type Scenario = 'first deploy' | 'redeploy 1%' | 'rollback';
 
@@ -262,20 +263,31 @@ export async function baseline(
  * with nothing else: the floor under a rollback (which is that plus a lock, a state read and the
  * switch). 'ssh2 floor': a Node process with ssh2 alone (bench/floor-ssh2.mjs), the floor for
  * shipyaml. 'OpenSSH floor': `baseline.sh floor`, the script's own ssh per host in parallel
- * running `true`, no ControlMaster: the floor for the script.
+ * running `true`, no ControlMaster: the floor for the script. 'ssh2 switch': floor-ssh2.mjs
+ * running the script's rollback command (to `switchTo` under `deployTo`, where the script's
+ * rollback just switched, so nothing changes): the script's work over ssh2, without shipyaml's
+ * config, host-key check, lock or state read.
  */
-export async function floor(fleet: Fleet, tool: 'ssh2 floor' | 'OpenSSH floor', opts: RunOptions): Promise<Sample> {
+export async function floor(fleet: Fleet, tool: Floor, opts: RunOptions & { deployTo?: string; switchTo?: string }): Promise<Sample> {
   const aliases = fleet.hosts.map((h) => h.alias);
+  const ports = fleet.hosts.map((h) => String(h.port));
   const argv =
-    tool === 'ssh2 floor'
-      ? [process.execPath, FLOOR_SSH2, fleet.clientKey, ...fleet.hosts.map((h) => String(h.port))]
-      : ['bash', BASELINE, 'floor', '-', ...aliases];
+    tool === 'OpenSSH floor'
+      ? ['bash', BASELINE, 'floor', '-', ...aliases]
+      : [process.execPath, FLOOR_SSH2, ...(tool === 'ssh2 switch' ? ['--run', scriptRollbackCommand(opts)] : []), fleet.clientKey, ...ports];
   // The script requires DEPLOY_TO; `floor` touches nothing under it.
   const env = { ...CLI_ENV, SSH_CONFIG: fleet.sshConfig, DEPLOY_TO: '/srv/floor' };
   const m = await measured(fleet, () => timed(argv, { env, usage: true }));
   const { r, perHost, machineCpuS } = m;
   if (r.code !== 0) fail(tool, r);
   return { tool, scenario: opts.scenario, hosts: fleet.hosts.length, run: opts.run, ms: r.ms, perHost, machineCpuS, ...cpuSplit(m), busyBefore: m.busyBefore };
+}
+
+/** baseline.sh's rollback_host command, word for word (its values are plain path characters). */
+function scriptRollbackCommand(opts: { deployTo?: string; switchTo?: string }): string {
+  const { deployTo, switchTo } = opts;
+  if (!deployTo || !switchTo || !/^[A-Za-z0-9._/-]+$/.test(deployTo + switchTo)) throw new Error('ssh2 switch: needs a plain deployTo and switchTo');
+  return `cd ${deployTo} && ln -sfn releases/${switchTo} current.new && mv -T current.new current`;
 }
 
 /** rsync --stats: "Total bytes sent: 31,537,112". */

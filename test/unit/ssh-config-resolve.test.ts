@@ -166,6 +166,18 @@ describe('Host blocks', () => {
     expect(resolve('noagent', CONFIG).identityAgent).toBe('none');
   });
 
+  test('hosts resolved one after another against one text each get their own block; a new text is read anew', () => {
+    // The parse of the last text is kept (one parse per command, not per host): it must never
+    // answer for another text, nor carry one host's values into the next.
+    expect([resolve('web1', CONFIG).port, resolve('bastion', CONFIG).port, resolve('web1', CONFIG).port]).toEqual([2201, 2022, 2201]);
+    expect(resolve('api.prod', CONFIG).user).toBe('ops');
+    expect(resolve('web1', CONFIG).jumps).toEqual([]);
+    const edited = CONFIG.replace('Port 2201', 'Port 2299');
+    expect(resolve('web1', edited).port).toBe(2299);
+    expect(resolve('web1', CONFIG).port).toBe(2201);
+    expect(resolve('web1', '').port).toBe(22);
+  });
+
   test('a bad port is an error naming the host', () => {
     expect(fails(() => resolve('badport', CONFIG)).message).toBe('badport: invalid port "22x" in the ssh config');
   });
