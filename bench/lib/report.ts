@@ -5,7 +5,7 @@ import { median } from './measure.js';
 import { stepMedians, type ProfileSummary, type ServerCost, type SshdCalibration } from './profile.js';
 import type { RoundTrips } from './scenarios.js';
 import { WITH_CA, type StartupResult } from './startup.js';
-import type { Sample, Tool } from './tools.js';
+import { FLOORS, TOOLS, type Floor, type Sample, type Tool } from './tools.js';
 
 export interface BenchResult {
   mode: 'full' | 'quick' | 'custom';
@@ -96,31 +96,31 @@ export function targetRows(r: BenchResult): TargetRow[] {
   scen('rollback', 0.8, [1, 20]);
   // Beside each rollback row: what one connection and `true` per host cost here, nothing else;
   // and what the script's own rollback command costs sent over ssh2 instead of OpenSSH.
-  const floorRows = {
+  const floorRows: Record<Floor, { what: string; status: (scriptMs: number) => string }> = {
     'ssh2 floor': { what: 'rollback floor: Node + ssh2 alone, one connection and `true` per host', status: () => 'no rollback over ssh2 can go under this' },
-    'OpenSSH floor': { what: 'rollback floor: OpenSSH `ssh HOST true` per host, in parallel', status: (sm: number) => `the script's own floor (its rollback: ${s3(sm)})` },
+    'OpenSSH floor': { what: 'rollback floor: OpenSSH `ssh HOST true` per host, in parallel', status: (sm) => `the script's own floor (its rollback: ${s3(sm)})` },
     'ssh2 switch': {
       what: "the script's rollback over ssh2: Node + ssh2 running the script's own switch command per host (no config, host-key check, lock or state read)",
-      status: () => 'the script\'s work alone, over ssh2',
+      status: () => "the script's work alone, over ssh2",
     },
-  } as const;
+  };
   for (const n of r.hostCounts) {
     const script = pick(r.samples, 'baseline', 'rollback', n);
-    for (const [tool, row] of Object.entries(floorRows) as [keyof typeof floorRows, (typeof floorRows)[keyof typeof floorRows]][]) {
+    for (const tool of FLOORS) {
       const f = pick(r.samples, tool, 'rollback', n);
       if (!f.length || !script.length) continue;
       const fm = median(f.map((s) => s.ms));
       const sm = median(script.map((s) => s.ms));
       const overSsh2 = tool !== 'OpenSSH floor';
       rows.push({
-        what: row.what,
+        what: floorRows[tool].what,
         hosts: String(n),
         shipyaml: overSsh2 ? s3(fm) : '',
         script: overSsh2 ? s3(sm) : s3(fm),
         ratio: overSsh2 ? x(fm / sm) : '',
         cpuRatio: '',
         target: '',
-        status: row.status(sm),
+        status: floorRows[tool].status(sm),
       });
     }
   }
@@ -234,7 +234,7 @@ export function markdown(r: BenchResult): string {
   const rows: string[][] = [];
   for (const scenario of ['first deploy', 'redeploy 1%', 'rollback']) {
     for (const n of r.hostCounts) {
-      for (const tool of ['shipyaml', 'baseline', 'ssh2 floor', 'OpenSSH floor', 'ssh2 switch'] as Tool[]) {
+      for (const tool of TOOLS) {
         const ss = pick(r.samples, tool, scenario, n);
         if (!ss.length) continue;
         const ms = ss.map((s) => s.ms);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { digestCacheDir } from '../../src/transfer/digest-cache.js';
 import type { Fleet } from '../../test/harness/sshd.js';
 import { busyMs, summariseProfile, threadProfiles, type ProfileSummary } from './profile.js';
-import { baseline, baselineSetup, checkLive, floor, resetRoot, shipyaml, shipyamlSetup, type Sample, type Tool } from './tools.js';
+import { baseline, baselineSetup, checkLive, floor, FLOORS, resetRoot, shipyaml, shipyamlSetup, type Sample, type Tool } from './tools.js';
 import { ONE_SHARED, STANDARD, TEN_HOOKS, TEN_SHARED, writeConfigs, type AppShape, type Workspace } from './workspace.js';
 
 export const SHIP_ROOT = '/srv/app';
@@ -124,8 +124,7 @@ export async function runDeployScenarios(ws: Workspace, fleet: Fleet, runs: numb
     }
     // What a rollback cannot go under here: a connection and `true` per host, nothing else; and
     // the script's own rollback command sent over ssh2 (switching to where the script just went).
-    const floors = ['ssh2 floor', 'OpenSSH floor', 'ssh2 switch'] as const;
-    for (const tool of run % 2 === 0 ? floors : [...floors].reverse()) {
+    for (const tool of run % 2 === 0 ? FLOORS : [...FLOORS].reverse()) {
       say(await floor(fleet, tool, { scenario: 'rollback', run, deployTo: CLASSIC_ROOT, switchTo: previous }));
     }
     checkLive(fleet, CLASSIC_ROOT, previous, probe(ws, content.get(previous)!));

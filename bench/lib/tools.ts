@@ -10,9 +10,12 @@ import type { AppShape, Workspace } from './workspace.js';
 
 export const BASELINE = fileURLToPath(new URL('../baseline.sh', import.meta.url));
 
-/** The two contenders, and the floors measured beside the rollbacks (see `floor`). */
-export type Tool = 'shipyaml' | 'baseline' | 'ssh2 floor' | 'OpenSSH floor' | 'ssh2 switch';
-export type Floor = Exclude<Tool, 'shipyaml' | 'baseline'>;
+/** The floors measured beside the rollbacks (see `floor`), in the order they run and are reported. */
+export const FLOORS = ['ssh2 floor', 'OpenSSH floor', 'ssh2 switch'] as const;
+export type Floor = (typeof FLOORS)[number];
+/** The two contenders, then the floors: the order of the report's tables. */
+export const TOOLS = ['shipyaml', 'baseline', ...FLOORS] as const;
+export type Tool = (typeof TOOLS)[number];
 export const FLOOR_SSH2 = fileURLToPath(new URL('../floor-ssh2.mjs', import.meta.url));
 export type Scenario = 'first deploy' | 'redeploy 1%' | 'rollback';
 
