@@ -1,6 +1,7 @@
 // What OpenSSH would use to reach a host: the ssh config (read with the `ssh-config` package)
 // applied to one name, with deploy.yml's port/user on top and OpenSSH's defaults underneath.
-// Pure: the config text and the local environment come in, so every rule is a table test.
+// Pure: the config text and the local environment come in, so every rule is a table test (the
+// last text's parse is kept for the next host, see `parsed`, which changes no answer).
 // Reading the files (and their Include lines) is ssh-config-files.ts.
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import SSHConfig from 'ssh-config';
