@@ -16,7 +16,7 @@ export type Floor = (typeof FLOORS)[number];
 /** The two contenders, then the floors: the order of the report's tables. */
 export const TOOLS = ['shipyaml', 'baseline', ...FLOORS] as const;
 export type Tool = (typeof TOOLS)[number];
-export const FLOOR_SSH2 = fileURLToPath(new URL('../floor-ssh2.mjs', import.meta.url));
+export const FLOOR_SSH2 = fileURLToPath(new URL('../floor-ssh2.cjs', import.meta.url));
 export type Scenario = 'first deploy' | 'redeploy 1%' | 'rollback';
 
 export interface Sample {
@@ -264,9 +264,10 @@ export async function baseline(
 /**
  * What one connection and one trivial command per host cost on this machine, all hosts at once,
  * with nothing else: the floor under a rollback (which is that plus a lock, a state read and the
- * switch). 'ssh2 floor': a Node process with ssh2 alone (bench/floor-ssh2.mjs), the floor for
- * shipyaml. 'OpenSSH floor': `baseline.sh floor`, the script's own ssh per host in parallel
- * running `true`, no ControlMaster: the floor for the script. 'ssh2 switch': floor-ssh2.mjs
+ * switch). 'ssh2 floor': a Node process with ssh2 alone, its sockets dialed before ssh2 loads
+ * (bench/floor-ssh2.cjs), the floor for shipyaml. 'OpenSSH floor': `baseline.sh floor`, the
+ * script's own ssh per host in parallel running `true`, no ControlMaster: the floor for the
+ * script. 'ssh2 switch': floor-ssh2.cjs
  * running the script's rollback command (to `switchTo` under `deployTo`, where the script's
  * rollback just switched, so nothing changes): the script's work over ssh2, without shipyaml's
  * config, host-key check, lock or state read.
