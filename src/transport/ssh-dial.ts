@@ -12,6 +12,13 @@ export function hungUpBeforeLogin(): Error {
 
 export interface Dialed {
   /**
+   * Settles once the connect has left this process. Node issues a socket's connect on the next
+   * tick, and a caller inside a promise chain runs every queued promise job first: ssh2's module
+   * code, loaded right after dial(), would run before the connect and sshd's start would follow
+   * it again. Awaited before loading ssh2, it lets the connect go first.
+   */
+  readonly sent: Promise<void>;
+  /**
    * Hands the socket over, with the error it already met (refused, unresolvable, reset), if any.
    * From here on, every event of the socket is the caller's to handle.
    */
@@ -30,11 +37,14 @@ export function dial(hostname: string, port: number): Dialed {
   socket.on('error', keep);
   let taken = false;
   socket.connect({ host: hostname, port });
+  // After Node's own tick for the connect (ticks run in order); for a name, after its lookup began.
+  const sent = new Promise<void>((resolve) => process.nextTick(resolve));
   // Without TCP_NODELAY, a small packet sent while the previous one is unacknowledged (a channel
   // close, then the next channel open) waits for the server's delayed ACK: ~40 ms per exec round
   // trip on Linux. sshd enables it only for pty sessions. Node keeps the setting until connected.
   socket.setNoDelay(true);
   return {
+    sent,
     take() {
       taken = true;
       socket.off('error', keep);

@@ -193,6 +193,7 @@ export class SshTransport implements Transport {
     const dialed = dial(first.hostname, first.port);
     let modules: [typeof ConnectModule, typeof ErrorsModule, typeof ExecModule, typeof HeldShellModule];
     try {
+      await dialed.sent; // the connect leaves before ssh2's module code runs (see Dialed.sent)
       modules = await Promise.all([import('./ssh-connect.js'), import('./ssh-errors.js'), import('./ssh-exec.js'), import('./held-shell.js')]);
     } catch (e) {
       dialed.discard();

@@ -2,7 +2,7 @@
 // keys always verified, the plain-reason errors, ProxyJump, and the ssh config.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { once } from 'node:events';
@@ -394,6 +394,27 @@ describe('the TCP connection opened while ssh2 loads (ssh-dial.ts)', () => {
     }
   }, 15_000);
 
+  test('sent settles once the connect has left the process, not after what is queued behind dial()', async () => {
+    const silent = await listenSilently();
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const dialed = dial('127.0.0.1', port);
+      const { socket } = dialed.take();
+      socket.on('error', () => {}); // taken: its errors are ours (the server is closed below)
+      // Issued: the kernel lists a TCP connection to the port (Linux), whatever Node says of it.
+      const issued = () => tcpConnectionsTo(port) > 0;
+      // A promise job queued right after dial(), as loading ssh2 is, runs before the connect:
+      // why `sent` exists (Node issues it on the next tick).
+      const seenByQueuedJob = await Promise.resolve().then(issued);
+      await dialed.sent;
+      expect(issued()).toBe(true);
+      expect(seenByQueuedJob).toBe(false);
+      socket.destroy();
+    } finally {
+      silent.close();
+    }
+  }, 15_000);
+
   test('discard closes a socket nobody took, and leaves a taken one alone', async () => {
     const silent = await listenSilently();
     try {
@@ -596,6 +617,12 @@ describe('ssh config', () => {
     expect(e.message).toContain('via jump host jump');
   }, 15_000);
 });
+
+/** TCP connections from this machine to 127.0.0.1:port in any state, from /proc/net/tcp. */
+function tcpConnectionsTo(port: number): number {
+  const hex = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  return readFileSync('/proc/net/tcp', 'utf8').split('\n').filter((l) => l.trim().split(/\s+/)[2] === hex).length;
+}
 
 function closedPort(): Promise<number> {
   return new Promise((resolve, reject) => {
