@@ -32,10 +32,20 @@ const sockets = ports.map((port) => {
   return socket;
 });
 
-const { Client } = require('ssh2');
-const privateKey = require('node:fs').readFileSync(keyFile);
+// Node issues each connect on the next tick: ssh2 loads on the tick after them, so that the
+// connects have left before its module code runs (a plain require here would run first).
+process.nextTick(main);
 
-function run(socket, port) {
+function main() {
+  const { Client } = require('ssh2');
+  const privateKey = require('node:fs').readFileSync(keyFile);
+  Promise.all(sockets.map((s, i) => run(Client, privateKey, s, ports[i]))).catch((e) => {
+    console.error(e instanceof Error ? e.message : String(e));
+    process.exit(1);
+  });
+}
+
+function run(Client, privateKey, socket, port) {
   return new Promise((resolve, reject) => {
     if (socket.earlyError) return reject(new Error(`port ${port}: ${socket.earlyError.message}`));
     const c = new Client();
@@ -57,8 +67,3 @@ function run(socket, port) {
       .connect({ sock: socket, username: 'root', privateKey, algorithms: { cipher: ['aes128-gcm@openssh.com'], compress: ['none'] } });
   });
 }
-
-Promise.all(sockets.map((s, i) => run(s, ports[i]))).catch((e) => {
-  console.error(e instanceof Error ? e.message : String(e));
-  process.exit(1);
-});
