@@ -1,10 +1,14 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHosts, type Fleet, type SshdHost } from '../harness/sshd.js';
 import { runCli } from '../support/cli.js';
 import { DEPLOY_TO, makeFleetApp } from '../support/fleet-app.js';
 import { snapshotTree } from '../support/tree.js';
+
+/** Preloaded into the CLI: counts its connections to the hosts when ssh2 starts to load. */
+const PROBE = fileURLToPath(new URL('../support/ssh2-load-probe.cjs', import.meta.url));
 
 let fleet: Fleet;
 beforeAll(async () => {
@@ -127,6 +131,19 @@ describe('a fleet of 3 real sshd hosts, through the built CLI', () => {
     expect(list.stdout).toMatch(new RegExp(`${ids[1]}\\s+all 3\\s+rolled back`));
     expect(locked()).toEqual([false, false, false]);
   }, 120_000);
+
+  it('each host\'s TCP connection is on its way before ssh2\'s module code runs (the early dial)', async () => {
+    const { dir } = makeFleetApp(fleet);
+    await ok(dir, 'setup', 'production');
+    const out = join(dir, 'probe.json');
+    const r = await runCli(['releases', 'production'], {
+      cwd: dir,
+      env: { NODE_OPTIONS: `--require ${PROBE}`, SHIPYAML_PROBE_PORTS: web().map((h) => h.port).join(','), SHIPYAML_PROBE_OUT: out },
+    });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    // At least the first host's: the hosts reach their dial one by one, each after reading its ssh config.
+    expect((JSON.parse(readFileSync(out, 'utf8')) as { connections: number }).connections).toBeGreaterThanOrEqual(1);
+  }, 60_000);
 
   it('an unknown host key and a changed host key are refused with exit 4, nothing changed', async () => {
     const { dir } = makeFleetApp(fleet);
