@@ -14,5 +14,7 @@ export default defineConfig({
     // The CLIs the tests start keep their build digests (src/transfer/digest-cache.ts) here, not
     // in the ~/.cache of whoever runs the tests.
     env: { XDG_CACHE_HOME: join(tmpdir(), 'shipyaml-test-cache') },
+    // Everything else a test writes to a temp dir goes under one per run, removed at its end.
+    globalSetup: ['test/support/temp-root.ts'],
   },
 });
