@@ -2,8 +2,9 @@
 // keys always verified, the plain-reason errors, ProxyJump, and the ssh config.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { once } from 'node:events';
 import { join } from 'node:path';
@@ -22,6 +23,9 @@ import { connectError } from '../../src/transport/ssh-errors.js';
 import { generateKey, knownHostsLine } from '../harness/keys.js';
 import { runArgv, runOk, sleep, waitGone } from '../harness/proc.js';
 import { appendLines, readLog, startHosts, type Fleet, type SshdHost } from '../harness/sshd.js';
+
+/** This process's connections opening or open to the ports (test/support/proc-tcp.cjs, shared with the CLI probe). */
+const { ownConnections } = createRequire(import.meta.url)('../support/proc-tcp.cjs') as { ownConnections(ports: number[]): number };
 
 /** Writes the chunks as a command's stdin, waiting for the channel when it asks to. */
 const chunksSource = (chunks: Buffer[]): StdinSource => ({
@@ -401,8 +405,8 @@ describe('the TCP connection opened while ssh2 loads (ssh-dial.ts)', () => {
       const dialed = dial('127.0.0.1', port);
       const { socket } = dialed.take();
       socket.on('error', () => {}); // taken: its errors are ours (the server is closed below)
-      // Issued: the kernel lists a TCP connection to the port (Linux), whatever Node says of it.
-      const issued = () => tcpConnectionsTo(port) > 0;
+      // Issued: the kernel lists the connection (Linux), whatever Node says of it.
+      const issued = () => ownConnections([port]) > 0;
       // A promise job queued right after dial(), as loading ssh2 is, runs before the connect:
       // why `sent` exists (Node issues it on the next tick).
       const seenByQueuedJob = await Promise.resolve().then(issued);
@@ -617,12 +621,6 @@ describe('ssh config', () => {
     expect(e.message).toContain('via jump host jump');
   }, 15_000);
 });
-
-/** TCP connections from this machine to 127.0.0.1:port in any state, from /proc/net/tcp. */
-function tcpConnectionsTo(port: number): number {
-  const hex = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  return readFileSync('/proc/net/tcp', 'utf8').split('\n').filter((l) => l.trim().split(/\s+/)[2] === hex).length;
-}
 
 function closedPort(): Promise<number> {
   return new Promise((resolve, reject) => {
